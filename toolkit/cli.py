@@ -1,0 +1,228 @@
+"""The `vks` command: thin click commands over the library.
+
+Each command parses its options, makes one library call and turns a ToolkitError into a
+Russian message and an exit code: 0 done, 1 the journal has errors, 2 cannot read or misused,
+3 the journal is busy (open in Excel/LibreOffice or changed meanwhile). Heavy libraries are
+imported inside the commands, so `vks --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import ToolkitError
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class State:
+    config_path: str | None
+    verbose: bool
+    debug: bool
+
+    @functools.cached_property
+    def config(self) -> Any:
+        from .config import load_config
+
+        return load_config(self.config_path)
+
+
+def handle_errors(fn: F) -> F:
+    """Run a command body; a ToolkitError becomes a message and its exit code, never a trace."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ToolkitError as exc:
+            click.echo(f"Ошибка: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Прервано.", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            state = click.get_current_context().find_object(State)
+            if state is not None and state.debug:
+                raise
+            # The exception's text may quote a cell; only its type is shown.
+            click.echo(
+                f"Внутренняя ошибка ({type(exc).__name__}). Запустите с --debug, чтобы увидеть "
+                f"подробности, и сообщите администратору.",
+                err=True,
+            )
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class TodayType(click.ParamType):
+    name = "ДАТА"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> dt.date | dt.datetime:
+        if isinstance(value, dt.date):
+            return value
+        from .clock import parse_today
+
+        try:
+            return parse_today(str(value))
+        except ValueError:
+            self.fail(f"«{value}» — не дата; укажите ГГГГ-ММ-ДД или ДД.ММ.ГГГГ [ЧЧ:ММ]",
+                      param, ctx)
+
+
+def today_option(fn: F) -> F:
+    return click.option(
+        "--today", type=TodayType(), default=None,
+        help="Считать сегодняшним днем эту дату (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, можно с ЧЧ:ММ); "
+             "по умолчанию — текущие дата и время в Asia/Novokuznetsk.",
+    )(fn)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="vks", message="vks %(version)s")
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
+              envvar="VKS_CONFIG", help="Файл настроек (по умолчанию ./vks.toml, если есть).")
+@click.option("-v", "--verbose", is_flag=True, help="Подробные сообщения о работе.")
+@click.option("--debug", is_flag=True, hidden=True, help="Показывать трассировку ошибок.")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool) -> None:
+    """Журнал личного приема граждан посредством видеоконференцсвязи (приказ № 77 от 24.04.2023).
+
+    Проверяет журналы органов, следит за сроками, записывает отмены приемов,
+    готовит решения об отклонении заявок и ежемесячную статистику.
+    """
+    ctx.obj = State(config_path, verbose, debug)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _bodies(state: State, names: tuple[str, ...]) -> tuple[Any, ...]:
+    from .config import Body
+
+    config = state.config
+    if names:
+        bodies = []
+        for name in names:
+            body = config.body_named(name)
+            bodies.append(body or Body(name=name, sheet=_sheet_title(name)))
+        return tuple(bodies)
+    if config.bodies:
+        return tuple(config.bodies)
+    return (Body(name="Наименование органа", sheet="Журнал"),)
+
+
+def _sheet_title(name: str) -> str:
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, " ")
+    return " ".join(name.split())[:31] or "Журнал"
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--body", "bodies", multiple=True, metavar="НАИМЕНОВАНИЕ",
+              help="Орган, для которого создать лист журнала (можно несколько раз); "
+                   "по умолчанию — органы из файла настроек.")
+@click.option("--force", is_flag=True, help="Перезаписать существующий файл.")
+@click.pass_obj
+@handle_errors
+def init(state: State, path: Path, bodies: tuple[str, ...], force: bool) -> None:
+    """Создать пустой журнал по форме приложения № 1 (лист на каждый орган)."""
+    from .workbook import create_journal
+
+    chosen = _bodies(state, bodies)
+    create_journal(path, chosen, force=force)
+    click.echo(f"Создан журнал {path}: {', '.join(b.sheet for b in chosen)}.")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rows", type=click.IntRange(50, 100000), default=60, show_default=True,
+              help="Строк на лист каждого органа.")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Начальное число генератора: одно и то же дает тот же файл.")
+@click.option("--force", is_flag=True, help="Перезаписать существующий файл.")
+@today_option
+@click.pass_obj
+@handle_errors
+def demo(state: State, path: Path, rows: int, seed: int, force: bool,
+         today: dt.date | dt.datetime | None) -> None:
+    """Создать демонстрационный журнал, в котором каждое правило нарушено в известных строках."""
+    from .clock import Clock
+    from .control import calendar_for
+    from .workbook import create_demo
+
+    clock = Clock.at(today) if today else Clock.local(state.config.timezone)
+    manifest = create_demo(path, rows=rows, seed=seed, today=clock.today,
+                           calendar=calendar_for(state.config), force=force)
+    sheets = ", ".join(f"«{s}»" for s in manifest.rows)
+    click.echo(f"Создан демо-журнал {path} на {clock.today:%d.%m.%Y}: листы {sheets}, "
+               f"по {rows} строк.")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("journal", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Вид отчета: таблица или JSON.")
+@click.option("--write", is_flag=True,
+              help="Записать в журнал графу «Контроль» и отмены приемов по п. 2.7 "
+                   "(только в пустые ячейки графы 7).")
+@click.option("--body", "bodies", multiple=True, metavar="НАИМЕНОВАНИЕ",
+              help="Проверить только этот орган (можно несколько раз).")
+@today_option
+@click.pass_obj
+@handle_errors
+def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tuple[str, ...],
+          today: dt.date | dt.datetime | None) -> None:
+    """Проверить журнал: заполнение, сроки, график, пересечения приемов.
+
+    JOURNAL — файл .xlsx или gsheet:<ключ таблицы>; без него проверяются журналы из
+    файла настроек. Код выхода: 0 — ошибок нет, 1 — есть ошибки, 2 — журнал не прочитан,
+    3 — журнал открыт в Excel/LibreOffice или изменился во время работы.
+    """
+    from .control import check as run_check
+
+    locations = _locations(state, journal)
+    reports = [run_check(loc, state.config, today, bodies, write) for loc in locations]
+    if fmt == "json":
+        import json
+
+        payload = [r.to_dict() for r in reports]
+        click.echo(json.dumps(payload[0] if len(payload) == 1 else payload,
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n\n".join(r.to_text() for r in reports))
+    sys.exit(max(r.exit_code for r in reports))
+
+
+def _locations(state: State, journal: str | None) -> list[str]:
+    from .errors import ConfigError
+
+    if journal:
+        return [journal]
+    config = state.config
+    if not config.journals:
+        raise ConfigError(
+            "не указан журнал: передайте путь к файлу .xlsx или перечислите журналы "
+            "в файле настроек (journals = [\"журнал.xlsx\"])"
+        )
+    return [config.resolve(j) for j in config.journals]
+
+
+def main() -> None:
+    cli(prog_name="vks")

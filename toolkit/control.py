@@ -1,0 +1,142 @@
+"""The control run: read every body journal, apply the rules, and (on request) write back.
+
+    report = check("журнал.xlsx", today=dt.date(2026, 11, 28))
+    print(report.to_text())
+
+Write-back touches two things only: the control column (each row's current flags, cleared when
+resolved) and, under cl. 2.7, the cancellation in graph 7 when the citizen declined or did not
+confirm in time and that cell is still empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .calendar import WorkingCalendar
+from .clock import Clock
+from .config import Config, load_config
+from .findings import Finding
+from .journal import Application, CellChange, Journal, JournalSource, read_journals
+from .report import JournalSummary, Report
+from .rules import Context, due_cancellation, run_rules
+from .russian import short_date
+
+CONTROL_LIMIT = 1000  # characters in one control cell; the rest is summarised
+
+
+def calendar_for(config: Config) -> WorkingCalendar:
+    return WorkingCalendar(config.calendar.days_off, config.calendar.working_days)
+
+
+def state_dir(config: Config, location: str) -> Path:
+    """Where the toolkit keeps backups, ledgers and logs for a journal."""
+    if config.state_dir is not None:
+        return config.state_dir
+    if ":" in location.split("/", 1)[0] and not Path(location).exists():
+        return Path.cwd() / ".vks"
+    return Path(location).resolve().parent / ".vks"
+
+
+def open_source(location: str, config: Config) -> JournalSource:
+    """The journal source for a location: an .xlsx path or gsheet:<key>."""
+    if location.startswith("gsheet:"):
+        from .gsheets.source import GoogleSheetSource
+
+        return GoogleSheetSource.from_location(location, config)
+    from .xlsx.source import XlsxSource
+
+    return XlsxSource(location, backup_dir=state_dir(config, location) / "backups")
+
+
+def control_text(findings: Iterable[Finding]) -> str:
+    """The row's flags as staff read them in the control column."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    for f in findings:
+        if not f.kind.flags_row or f.code in seen:
+            continue
+        seen.add(f.code)
+        clause = f.clause if f.clause in ("—", "прил. 1") else f"п. {f.clause}"
+        text = f"{f.kind.title}" + (f" (срок {short_date(f.due)})" if f.due else "")
+        parts.append(text if clause == "—" else f"{clause}: {text}")
+    text = "; ".join(parts)
+    if len(text) > CONTROL_LIMIT:
+        text = text[: CONTROL_LIMIT - 1] + "…"
+    return text
+
+
+def plan_cancellations(journal: Journal, ctx: Context) -> list[CellChange]:
+    """Cl. 2.7 cancellations due now, applied to the rows in memory."""
+    changes = []
+    for app in journal.applications:
+        outcome = due_cancellation(app, ctx)
+        if outcome is None:
+            continue
+        changes.append(CellChange(journal.sheet, app.row, "outcome", app.raw_text("outcome"),
+                                  outcome.label, "п. 2.7"))
+        app.outcome = outcome
+    return changes
+
+
+def plan_control(journal: Journal, findings: Sequence[Finding]) -> list[CellChange]:
+    """Control cells whose text differs from the row's current flags."""
+    by_row: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.row is not None and f.sheet == journal.sheet:
+            by_row.setdefault(f.row, []).append(f)
+    changes = []
+    rows: list[Application] = [*journal.applications, *journal.stale_rows]
+    for app in rows:
+        new = control_text(by_row.get(app.row, ()))
+        if new != app.control:
+            changes.append(CellChange(journal.sheet, app.row, "control", app.raw_text("control"),
+                                      new, "контроль"))
+    return changes
+
+
+def check_source(
+    source: JournalSource,
+    config: Config,
+    clock: Clock,
+    only: Sequence[str] = (),
+    write: bool = False,
+    calendar: WorkingCalendar | None = None,
+) -> Report:
+    """Check every body journal of a source; with `write`, record flags and cancellations."""
+    calendar = calendar or calendar_for(config)
+    journals = read_journals(source, config, only)
+    report = Report(source.location, clock.today)
+    changes: list[CellChange] = []
+    for journal in journals:
+        ctx = Context(journal, calendar, clock.today, clock.now)
+        if write:
+            changes.extend(plan_cancellations(journal, ctx))
+        found = run_rules(ctx)
+        if write:
+            changes.extend(plan_control(journal, found))
+        report.findings.extend(found)
+        report.journals.append(
+            JournalSummary(journal.body.name, journal.sheet, len(journal.applications))
+        )
+    if write:
+        result = source.write(changes)
+        report.written = True
+        report.changes = result.written
+        report.skipped = result.skipped
+        report.backup = str(result.backup) if result.backup else None
+    return report
+
+
+def check(
+    location: str,
+    config: Config | None = None,
+    today: dt.date | dt.datetime | None = None,
+    only: Sequence[str] = (),
+    write: bool = False,
+) -> Report:
+    """Check a journal given by location (.xlsx path or gsheet:…); see `check_source`."""
+    config = config if config is not None else load_config()
+    clock = Clock.at(today) if today is not None else Clock.local(config.timezone)
+    return check_source(open_source(location, config), config, clock, only, write)
