@@ -1,0 +1,36 @@
+"""Shared fixtures: real demo journals written to a temporary folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from toolkit.config import Config
+from toolkit.demo import Manifest, make_demo
+
+TODAY = dt.date(2026, 11, 27)  # a Friday: the next working day is Monday 30.11.2026
+
+
+@pytest.fixture(scope="session")
+def _demo_master(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Manifest]:
+    path = tmp_path_factory.mktemp("demo") / "демо.xlsx"
+    manifest = make_demo(path, rows=60, seed=7, today=TODAY)
+    return path, manifest
+
+
+@pytest.fixture
+def demo(tmp_path: Path, _demo_master: tuple[Path, Manifest]) -> tuple[Path, Manifest]:
+    """A fresh copy of the demo journal (made for TODAY) and its answer key."""
+    master, manifest = _demo_master
+    path = tmp_path / master.name
+    shutil.copyfile(master, path)
+    return path, manifest
+
+
+@pytest.fixture
+def config() -> Config:
+    """No configuration file: bodies are the sheets, default hours and calendar."""
+    return Config()
