@@ -146,7 +146,7 @@ def init(state: State, path: Path, bodies: tuple[str, ...], force: bool) -> None
     from .workbook import create_journal
 
     chosen = _bodies(state, bodies)
-    create_journal(path, chosen, force=force)
+    create_journal(path, chosen, force=force, config=state.config)
     click.echo(f"Создан журнал {path}: {', '.join(b.sheet for b in chosen)}.")
 
 
@@ -207,6 +207,10 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
                               ensure_ascii=False, indent=2))
     else:
         click.echo("\n\n".join(r.to_text() for r in reports))
+    if state.verbose:
+        for r in reports:
+            if r.requests is not None:
+                click.echo(f"Запросов к Google Таблицам ({r.location}): {r.requests}", err=True)
     sys.exit(max(r.exit_code for r in reports))
 
 

@@ -112,6 +112,10 @@ class Config:
 def _same_journal(configured: str, given: str, config_path: Path | None) -> bool:
     if configured == given:
         return True
+    from .gsheets.address import is_google, same_spreadsheet
+
+    if is_google(configured) or is_google(given):
+        return same_spreadsheet(configured, given)
     base = config_path.parent if config_path else Path.cwd()
     try:
         return (base / configured).resolve() == Path(given).resolve()

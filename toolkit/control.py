@@ -40,8 +40,10 @@ def state_dir(config: Config, location: str) -> Path:
 
 
 def open_source(location: str, config: Config) -> JournalSource:
-    """The journal source for a location: an .xlsx path or gsheet:<key>."""
-    if location.startswith("gsheet:"):
+    """The journal source for a location: an .xlsx path, gsheet:<key> or a spreadsheet URL."""
+    from .gsheets.address import is_google
+
+    if is_google(location):
         from .gsheets.source import GoogleSheetSource
 
         return GoogleSheetSource.from_location(location, config)
@@ -126,6 +128,7 @@ def check_source(
         report.changes = result.written
         report.skipped = result.skipped
         report.backup = str(result.backup) if result.backup else None
+    report.requests = getattr(source, "requests", None)  # HTTP requests of a remote source
     return report
 
 

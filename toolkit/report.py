@@ -43,6 +43,7 @@ class Report:
     skipped: list[tuple[CellChange, str]] = field(default_factory=list)
     backup: str | None = None
     written: bool = False
+    requests: int | None = None  # HTTP requests a remote source (Google Sheets) sent
 
     @property
     def errors(self) -> list[Finding]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .calendar import WorkingCalendar
-from .config import Body
+from .config import Body, Config
 from .demo import Manifest, make_demo
 from .errors import ToolkitError
 
@@ -21,13 +21,16 @@ def _refuse_existing(path: Path, force: bool) -> None:
         raise ToolkitError(f"Папка {path.parent} не существует")
 
 
-def create_journal(location: str | Path, bodies: Sequence[Body], force: bool = False) -> None:
+def create_journal(location: str | Path, bodies: Sequence[Body], force: bool = False,
+                   config: Config | None = None) -> None:
     """Write a new, empty journal with one sheet per body."""
+    from .gsheets.address import is_google
+
     text = str(location)
-    if text.startswith("gsheet:"):
+    if is_google(text):
         from .gsheets.format import format_spreadsheet
 
-        format_spreadsheet(text, bodies)
+        format_spreadsheet(text, bodies, force=force, config=config)
         return
     from .xlsx.template import build_workbook, write_workbook
 
