@@ -4,7 +4,7 @@ The layout comes from the same schema as the .xlsx template (toolkit/xlsx/templa
 worksheet per body with the title, the graph headings merged over their sub-columns, the
 numbering row 1…7, the grey service block, drop-downs fed from the «Справочники» sheet (data
 validation ONE_OF_RANGE), date and date-time formats, text format where '0123' must stay text,
-frozen header and № п/п, the header protected, the toolkit's columns protected with a warning,
+frozen header rows, the header protected, the toolkit's columns protected with a warning,
 and rows the control column flags highlighted. Sheets has no print area; people print graphs
 1–7 by selecting them.
 
@@ -228,8 +228,10 @@ def journal_sheet_requests(sheet_id: int, body: Body, index: int,
     requests: list[dict[str, Any]] = [{
         "addSheet": {"properties": {
             "sheetId": sheet_id, "title": body.sheet, "index": index,
+            # Rows only: Sheets refuses merges across a frozen column, and the title row is
+            # merged over graphs 1–7 (the .xlsx also freezes column A).
             "gridProperties": {"rowCount": ROWS, "columnCount": WIDTH,
-                               "frozenRowCount": NUMBER_ROW, "frozenColumnCount": 1},
+                               "frozenRowCount": NUMBER_ROW},
         }}
     }]
     requests.append({"updateCells": {
