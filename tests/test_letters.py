@@ -302,6 +302,26 @@ def test_control_characters_cannot_break_the_document() -> None:
     assert safe_value("a\x0b\x1fb\u2028c") == "a b c"
 
 
+def test_compiled_rendering_is_docxtpls_own(tmp_path: Path) -> None:
+    """The letter's XML equals what docxtpl's full render gives for the same values."""
+    from docxtpl import DocxTemplate
+    from jinja2.sandbox import SandboxedEnvironment
+    from lxml import etree
+
+    values = {key: f"{key} {HOSTILE}" for key in FIELDS}
+    reference = DocxTemplate(str(TEMPLATE_PATH))
+    reference.render(values, jinja_env=SandboxedEnvironment(autoescape=True))
+    reference.save(tmp_path / "reference.docx")
+
+    def canonical(package: Path | bytes) -> bytes:
+        source = io.BytesIO(package) if isinstance(package, bytes) else package
+        xml = zipfile.ZipFile(source).read("word/document.xml")
+        return etree.tostring(etree.fromstring(xml), method="c14n")
+
+    ours = LetterTemplate.load().render(values)
+    assert canonical(ours) == canonical(tmp_path / "reference.docx")
+
+
 def test_same_values_give_the_same_bytes() -> None:
     template = LetterTemplate.load()
     context = {key: key for key in FIELDS}
