@@ -325,5 +325,70 @@ def _letters_summary(location: str, result: Any) -> str:
     return "\n".join(lines)
 
 
+class MonthType(click.ParamType):
+    name = "ГГГГ-ММ"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        from .stats import Month
+
+        if isinstance(value, Month):
+            return value
+        try:
+            return Month.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def month_option(fn: F) -> F:
+    return click.option(
+        "--month", type=MonthType(), default=None,
+        help="Месяц отчета ГГГГ-ММ; по умолчанию — прошлый месяц (от --today).",
+    )(fn)
+
+
+def _clock_and_month(state: State, today: dt.date | dt.datetime | None,
+                     month: Any) -> tuple[Any, Any]:
+    from .clock import Clock
+    from .stats import Month
+
+    clock = Clock.at(today) if today else Clock.local(state.config.timezone)
+    return clock, month or Month.of(clock.today).previous()
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("journal", required=False)
+@month_option
+@click.option("--body", "bodies", multiple=True, metavar="НАИМЕНОВАНИЕ",
+              help="Только этот орган (можно несколько раз).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, metavar="ПАПКА",
+              help="Папка для файлов отчета.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["xlsx", "html", "json"]),
+              help="Вид отчета (можно несколько раз); по умолчанию — все три.")
+@today_option
+@click.pass_obj
+@handle_errors
+def stats(state: State, journal: str | None, month: Any, bodies: tuple[str, ...],
+          out_dir: Path, formats: tuple[str, ...],
+          today: dt.date | dt.datetime | None) -> None:
+    """Ежемесячная статистика по органам: отчет .xlsx, HTML и JSON.
+
+    JOURNAL — файл .xlsx или gsheet:<ключ таблицы>; без него — журналы из файла настроек.
+    Заявки месяца — поступившие в этом месяце; сведения на конец месяца (для текущего
+    месяца — на сегодня).
+    """
+    from .stats import stats_for
+    from .stats_report import FORMATS, build_report, summary
+
+    clock, month = _clock_and_month(state, today, month)
+    result = stats_for(_locations(state, journal), state.config, month, clock, bodies)
+    paths = build_report(result, out_dir, formats or FORMATS)
+    click.echo("\n".join(summary(result)))
+    click.echo("Файлы отчета:")
+    for path in paths:
+        click.echo(f"  {path}")
+
+
 def main() -> None:
     cli(prog_name="vks")
