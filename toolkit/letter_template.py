@@ -124,7 +124,7 @@ def build_template() -> bytes:
     ground.add_run(".")
     _caption(doc, GROUND_CAPTION)
 
-    widths = (Mm(85), Mm(35), Mm(60))
+    widths = (Mm(78), Mm(32), Mm(70))
     table = doc.add_table(rows=len(SIGNATORIES), cols=3)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
