@@ -516,6 +516,21 @@ def test_a_run_killed_while_writing_leaves_no_half_file(
     assert ledger_rows(tmp_path) == []
 
 
+def test_two_journals_of_one_body_keep_their_own_letters(tmp_path: Path) -> None:
+    """A journal a year, numbered from 1 each time: the same № п/п is another decision."""
+    older = write_journal(tmp_path / "журнал-2025.xlsx", [row(1, "Петрова Анна Сергеевна")])
+    newer = write_journal(tmp_path / "журнал-2026.xlsx", [row(1, "Петрова Анна Сергеевна")])
+    out = tmp_path / "out"
+    first = make_letters(str(older), CONFIG, out, CLOCK)
+    second = make_letters(str(newer), CONFIG, out, CLOCK)
+    assert [m.path.name for m in (*first.made, *second.made)] == [
+        "0001-Петрова-2026-11-20.docx", "0001-Петрова-2026-11-20-2.docx"]
+    assert second.made[0].superseded is None and first.made[0].path.is_file()
+    again = [make_letters(str(j), CONFIG, out, CLOCK) for j in (older, newer)]
+    assert [(r.made, r.unchanged) for r in again] == [([], 1), ([], 1)]
+    assert letter_cells(newer)[6] == "0001-Петрова-2026-11-20-2.docx от 27.11.2026"
+
+
 def test_letter_deleted_by_hand_is_made_again(tmp_path: Path) -> None:
     journal = write_journal(tmp_path / "журнал.xlsx", [row(1, "Петрова Анна Сергеевна")])
     out = tmp_path / "out"

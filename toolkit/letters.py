@@ -10,7 +10,7 @@ officials and phone of the body (config) and the specialist of graph 6, dated wi
 date. A row missing what the letter needs is reported with its cell and gets no letter.
 
 Made once: a ledger (SQLite, `letters.sqlite` in the journal's state directory) records each
-letter by body, № п/п and a hash of the journal values it was made from. A second run makes
+letter by journal, body, № п/п and a hash of the journal values it was made from. A second run makes
 nothing; changed values make a new letter and move the old one to `заменены/`; `force` remakes.
 Each letter is written to a temporary file and renamed, and only then entered in the ledger;
 at start, ledger entries whose file is gone are dropped — so a killed run leaves neither a
@@ -62,6 +62,7 @@ BATCH_PREFIX = "пакет"
 BLANK = "_" * 20  # a line to write on by hand when the config has no phone
 LEDGER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS letters (
+    journal TEXT NOT NULL,          -- the journal location (absolute path or gsheet:key)
     body TEXT NOT NULL,             -- the body's name
     number INTEGER NOT NULL,        -- № п/п of the row (graph 1)
     version INTEGER NOT NULL,       -- 1, 2, … as the row's data changed
@@ -69,9 +70,9 @@ CREATE TABLE IF NOT EXISTS letters (
     path TEXT NOT NULL,             -- where the letter file is
     made_on TEXT NOT NULL,          -- ISO date of the run that made it
     current INTEGER NOT NULL,       -- 1 for the letter in force, 0 for superseded versions
-    PRIMARY KEY (body, number, version)
+    PRIMARY KEY (journal, body, number, version)
 );
-CREATE INDEX IF NOT EXISTS letters_current ON letters (body, number, current);
+CREATE INDEX IF NOT EXISTS letters_path ON letters (path);
 """
 
 
@@ -144,6 +145,7 @@ class LetterData:
 
 @dataclass(frozen=True)
 class LedgerEntry:
+    journal: str
     body: str
     number: int
     version: int
@@ -151,9 +153,17 @@ class LedgerEntry:
     path: Path
     made_on: dt.date
 
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return self.journal, self.body, self.number
+
 
 class Ledger:
-    """Which letters exist: one row per letter file, current or superseded."""
+    """Which letters exist: one row per letter file, current or superseded.
+
+    A row is keyed by journal, body and № п/п: journals are often kept a year per file with
+    numbering from 1, so the same body and number in two journals are two decisions.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -165,50 +175,58 @@ class Ledger:
     def reconcile(self) -> int:
         """Drop entries whose file is gone (deleted by hand, or a run killed mid-way)."""
         gone = [
-            (r["body"], r["number"], r["version"])
-            for r in self.conn.execute("SELECT body, number, version, path FROM letters")
+            (r["journal"], r["body"], r["number"], r["version"])
+            for r in self.conn.execute("SELECT journal, body, number, version, path FROM letters")
             if not Path(r["path"]).is_file()
         ]
         with self.conn:
             self.conn.executemany(
-                "DELETE FROM letters WHERE body = ? AND number = ? AND version = ?", gone)
+                "DELETE FROM letters WHERE journal = ? AND body = ? AND number = ? "
+                "AND version = ?", gone)
         return len(gone)
 
-    def current(self, body: str, number: int) -> LedgerEntry | None:
+    def current(self, key: tuple[str, str, int]) -> LedgerEntry | None:
         row = self.conn.execute(
-            "SELECT * FROM letters WHERE body = ? AND number = ? AND current = 1 "
-            "ORDER BY version DESC LIMIT 1", (body, number)).fetchone()
+            "SELECT * FROM letters WHERE journal = ? AND body = ? AND number = ? "
+            "AND current = 1 ORDER BY version DESC LIMIT 1", key).fetchone()
         return _entry(row) if row else None
 
-    def next_version(self, body: str, number: int) -> int:
+    def next_version(self, key: tuple[str, str, int]) -> int:
         row = self.conn.execute(
-            "SELECT MAX(version) FROM letters WHERE body = ? AND number = ?",
-            (body, number)).fetchone()
+            "SELECT MAX(version) FROM letters WHERE journal = ? AND body = ? AND number = ?",
+            key).fetchone()
         return int(row[0] or 0) + 1
+
+    def taken(self, path: Path, key: tuple[str, str, int]) -> bool:
+        """Whether another decision's letter has this file name."""
+        row = self.conn.execute(
+            "SELECT 1 FROM letters WHERE path = ? AND NOT "
+            "(journal = ? AND body = ? AND number = ?) LIMIT 1", (str(path), *key)).fetchone()
+        return row is not None
 
     def supersede(self, entry: LedgerEntry, moved_to: Path) -> None:
         with self.conn:
             self.conn.execute(
                 "UPDATE letters SET current = 0, path = ? "
-                "WHERE body = ? AND number = ? AND version = ?",
-                (str(moved_to), entry.body, entry.number, entry.version))
+                "WHERE journal = ? AND body = ? AND number = ? AND version = ?",
+                (str(moved_to), *entry.key, entry.version))
 
     def add(self, entry: LedgerEntry) -> None:
         with self.conn:
             self.conn.execute(
-                "UPDATE letters SET current = 0 WHERE body = ? AND number = ?",
-                (entry.body, entry.number))
+                "UPDATE letters SET current = 0 WHERE journal = ? AND body = ? AND number = ?",
+                entry.key)
             self.conn.execute(
                 "INSERT OR REPLACE INTO letters "
-                "(body, number, version, digest, path, made_on, current) "
-                "VALUES (?, ?, ?, ?, ?, ?, 1)",
-                (entry.body, entry.number, entry.version, entry.digest, str(entry.path),
+                "(journal, body, number, version, digest, path, made_on, current) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                (*entry.key, entry.version, entry.digest, str(entry.path),
                  entry.made_on.isoformat()))
 
 
 def _entry(row: sqlite3.Row) -> LedgerEntry:
-    return LedgerEntry(row["body"], int(row["number"]), int(row["version"]), row["digest"],
-                       Path(row["path"]), dt.date.fromisoformat(row["made_on"]))
+    return LedgerEntry(row["journal"], row["body"], int(row["number"]), int(row["version"]),
+                       row["digest"], Path(row["path"]), dt.date.fromisoformat(row["made_on"]))
 
 
 # --- File names ------------------------------------------------------------------------------
@@ -341,7 +359,8 @@ def _journal_letters(
             continue
         data = _data(app)
         assert app.number is not None
-        current = ledger.current(body.name, app.number)
+        key = (_journal_key(journal.location), body.name, app.number)
+        current = ledger.current(key)
         if current is not None and current.digest == data.digest and not force:
             result.unchanged += 1
             _note(changes, journal, app, current.path, current.made_on)
@@ -375,15 +394,15 @@ def _journal_letters(
             "основание_номер": data.ground,
         }
         private_dir(folder)
-        target = folder / letter_file_name(data.number, data.citizen, data.decision_date)
+        target = _free_path(folder / letter_file_name(data.number, data.citizen,
+                                                      data.decision_date), key, ledger)
         moved = None
         if current is not None:
             moved = _set_aside(current, folder)
             ledger.supersede(current, moved)
         template.write(context, target)
-        version = ledger.next_version(body.name, data.number)
-        ledger.add(LedgerEntry(body.name, data.number, version, data.digest, target,
-                               clock.today))
+        version = ledger.next_version(key)
+        ledger.add(LedgerEntry(*key, version, data.digest, target, clock.today))
         result.made.append(Letter(body.name, sheet, app.row, data.number, target, version, moved))
         _note(changes, journal, app, target, clock.today)
     return changes
@@ -443,6 +462,22 @@ def _note(changes: list[CellChange], journal: Journal, app: Application, path: P
     if app.letter != text:
         changes.append(CellChange(journal.sheet, app.row, "letter", app.raw_text("letter"),
                                   text, "решение об отклонении"))
+
+
+def _journal_key(location: str) -> str:
+    """The journal as the ledger knows it: an absolute path, or gsheet:key as it is."""
+    if location.startswith("gsheet:"):
+        return location
+    return str(Path(location).resolve())
+
+
+def _free_path(target: Path, key: tuple[str, str, int], ledger: Ledger) -> Path:
+    """`target`, or `target-2`… when another decision's letter already has that name."""
+    candidate, n = target, 1
+    while ledger.taken(candidate, key):
+        n += 1
+        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
+    return candidate
 
 
 def _set_aside(entry: LedgerEntry, folder: Path) -> Path:
