@@ -390,5 +390,37 @@ def stats(state: State, journal: str | None, month: Any, bodies: tuple[str, ...]
         click.echo(f"  {path}")
 
 
+@cli.command(context_settings=CONTEXT)
+@click.argument("journal", required=False)
+@month_option
+@click.option("--dry-run", is_flag=True,
+              help="Не отправлять: записать письма в файлы .eml (в папку --out).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="ПАПКА",
+              help="Папка для писем при --dry-run (по умолчанию ./рассылка-ГГГГ-ММ).")
+@today_option
+@click.pass_obj
+@handle_errors
+def send(state: State, journal: str | None, month: Any, dry_run: bool, out_dir: Path | None,
+         today: dt.date | dt.datetime | None) -> None:
+    """Разослать ежемесячную статистику руководителям органов и министерства.
+
+    Каждому органу — его показатели (получатели recipients в [[bodies]]), министерству —
+    все органы и итоги (ministry_recipients в [mail]). Каждое письмо отправляется один раз;
+    неотправленные из-за ошибки отправляются при следующем запуске. Код выхода: 0 — все
+    отправлено, 1 — часть писем не отправлена, 2 — ошибка настроек или журнала, 3 — рассылка
+    уже идет в другом запуске.
+    """
+    from .delivery import send_monthly
+
+    if out_dir is not None and not dry_run:
+        raise click.UsageError("--out используется только вместе с --dry-run")
+    clock, month = _clock_and_month(state, today, month)
+    folder = (out_dir or Path(f"рассылка-{month.key}")) if dry_run else None
+    result = send_monthly(_locations(state, journal), state.config, month, clock, folder)
+    click.echo("\n".join(result.lines()))
+    sys.exit(result.exit_code)
+
+
 def main() -> None:
     cli(prog_name="vks")
