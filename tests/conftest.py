@@ -34,3 +34,26 @@ def demo(tmp_path: Path, _demo_master: tuple[Path, Manifest]) -> tuple[Path, Man
 def config() -> Config:
     """No configuration file: bodies are the sheets, default hours and calendar."""
     return Config()
+
+
+def write_journal(path: Path, sheets: dict[str, list[dict[str, object]]]) -> Path:
+    """Write a real journal workbook: per sheet title, rows given as {column key: value}."""
+    from toolkit.config import Body
+    from toolkit.schema import COLUMNS
+    from toolkit.xlsx.template import append_rows, build_workbook, write_workbook
+
+    wb = build_workbook([Body(name=title, sheet=title) for title in sheets])
+    for title, rows in sheets.items():
+        append_rows(wb[title], ([row.get(c.key) for c in COLUMNS] for row in rows))
+    write_workbook(wb, path)
+    return path
+
+
+@pytest.fixture
+def journal_file(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Factory: journal_file({"Лист": [{"number": 1, …}]}) → path of a real .xlsx journal."""
+
+    def make(sheets: dict[str, list[dict[str, object]]], name: str = "журнал.xlsx") -> Path:
+        return write_journal(tmp_path / name, sheets)
+
+    return make

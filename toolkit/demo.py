@@ -117,7 +117,9 @@ def _translit(text: str) -> str:
 
 
 class _Generator:
-    def __init__(self, seed: int, today: dt.date, calendar: WorkingCalendar) -> None:
+    def __init__(self, seed: int, today: dt.date, calendar: WorkingCalendar,
+                 window: int = 120) -> None:
+        self.window = window  # receipt dates fall within this many days before today
         self.rnd = random.Random(seed)
         self.today = today
         self.cal = calendar
@@ -142,7 +144,7 @@ class _Generator:
     def application(self, number: int, specialists: list[str]) -> Row:
         rnd = self.rnd
         surname, name, patronymic = rnd.choice(MALE if rnd.random() < 0.45 else FEMALE)
-        received = self.working_day_before(rnd.randint(6, 120))
+        received = self.working_day_before(rnd.randint(6, self.window))
         submitted = received - dt.timedelta(days=rnd.choice((0, 0, 1)))
         city, street = rnd.choice(STREETS)
         row: Row = {
@@ -472,18 +474,21 @@ def make_demo(
     manifest = Manifest(path, today)
     wb = build_workbook(bodies)
     for b, body in enumerate(bodies):
-        g = _Generator(seed * 1000 + b, today, calendar)
+        # A big demo spans more days and more specialists, as a busy body's journal would.
+        g = _Generator(seed * 1000 + b, today, calendar, window=max(120, rows // 15))
         specialists = list(SPECIALISTS[b % 3 * 2: b % 3 * 2 + 3])
+        if rows > 300:
+            specialists += [" ".join(parts) for parts in (*MALE, *FEMALE)]
         table = [g.application(i + 1, specialists) for i in range(rows)]
         # Every rule is broken once per sheet, in rows spread over the sheet.
         spoilers = _spoilers(g)
         chosen = sorted(g.rnd.sample(range(1, rows), len(spoilers)))
         g.rnd.shuffle(chosen)
-        clean = [row for i, row in enumerate(table) if i not in set(chosen)]
+        spoiled = set(chosen)
+        clean = [row for i, row in enumerate(table) if i not in spoiled]
         for (code, spoil), index in zip(spoilers, chosen, strict=True):
             spoil(table[index], clean)
             manifest.add(body.sheet, code, FIRST_DATA_ROW + index)
-        spoiled = set(chosen)
         for index, row in enumerate(table):
             if index not in spoiled:
                 _typed_variants(row, g.rnd)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .findings import CATALOGUE
@@ -63,13 +64,17 @@ def codes_block() -> str:
 BLOCKS = {"columns": columns_block, "codes": codes_block}
 
 
+def _filler(block: str) -> Callable[[re.Match[str]], str]:
+    return lambda m: m.group(1) + block + "\n" + m.group(2)
+
+
 def render(text: str) -> str:
     """`text` with every generated block replaced by its current rendering."""
     for name, make in BLOCKS.items():
         pattern = re.compile(
             rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.DOTALL
         )
-        text = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), text)
+        text = pattern.sub(_filler(make()), text)
     return text
 
 

@@ -9,7 +9,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
@@ -70,13 +70,20 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def normalize_zip(path: Path) -> None:
-    """Rewrite a zip (an .xlsx or .docx) with fixed entry times: same content, same bytes."""
+def normalize_zip(
+    path: Path, transform: Callable[[dict[str, bytes]], dict[str, bytes]] | None = None
+) -> None:
+    """Rewrite a zip (an .xlsx or .docx) with fixed entry times: same content, same bytes.
+
+    `transform` may change the parts' content first (new parts go last).
+    """
     with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info)) for info in src.infolist()]
+        parts = {info.filename: src.read(info) for info in src.infolist()}
+    if transform is not None:
+        parts = transform(parts)
     with zipfile.ZipFile(path, "w") as dst:
-        for info, data in entries:
-            fixed = zipfile.ZipInfo(info.filename, ZIP_TIME)
+        for name, data in parts.items():
+            fixed = zipfile.ZipInfo(name, ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
             dst.writestr(fixed, data)

@@ -254,7 +254,7 @@ def append_rows(ws: Worksheet, rows: Iterable[Sequence[Any]]) -> None:
             if value is None or value == "":
                 continue
             cell = ws.cell(r, column.index + 1, value)
-            if isinstance(value, str):
+            if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
             cell.number_format = FORMATS[column.kind]
 
@@ -262,7 +262,8 @@ def append_rows(ws: Worksheet, rows: Iterable[Sequence[Any]]) -> None:
 def write_workbook(wb: Workbook, path: Path) -> None:
     """Save through a temporary file in the same folder, so a crash leaves no half file."""
     from ..files import atomic_output, normalize_zip
+    from .sharedstrings import share_strings
 
     with atomic_output(path) as tmp:
         wb.save(tmp)
-        normalize_zip(tmp)
+        normalize_zip(tmp, share_strings)
