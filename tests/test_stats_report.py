@@ -311,3 +311,41 @@ def test_cli_stats_without_journal_or_config(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["stats", "--month", "2026-10"])
     assert result.exit_code == 2
     assert "не указан журнал" in result.output
+
+
+# README -------------------------------------------------------------------------------------
+
+
+def _readme_section(command: str) -> str:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"### `vks {command} ")
+    end = min(i for i in (text.find("\n### ", start + 1), text.find("\n## ", start + 1))
+              if i > 0)
+    return text[start:end]
+
+
+@pytest.mark.parametrize("command", ["stats", "send"])
+def test_readme_documents_every_option(command: str) -> None:
+    section = _readme_section(command)
+    params = cli.commands[command].params
+    for param in params:
+        for opt in param.opts:
+            if opt.startswith("--"):
+                assert f"`{opt}" in section or f"[{opt}" in section, (command, opt)
+    assert cli.commands[command].help
+
+
+def test_readme_mail_example_is_valid() -> None:
+    import tomllib
+
+    from toolkit.config import parse_config
+    from toolkit.mail import MailSettings
+
+    section = _readme_section("send")
+    example = section[section.index("```toml\n") + 8: section.rindex("```")]
+    config = parse_config(tomllib.loads(example))
+    settings = MailSettings.from_config(config, {"VKS_SMTP_PASSWORD": "x"})
+    settings.check()
+    assert settings.ministry_recipients == ("minsoc@example.ru",)
+    assert config.bodies[0].recipients == ("priemnaya@example.ru",)
+    assert config.section("stats") == {"top_topics": 5}
