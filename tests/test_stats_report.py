@@ -349,3 +349,17 @@ def test_readme_mail_example_is_valid() -> None:
     assert settings.ministry_recipients == ("minsoc@example.ru",)
     assert config.bodies[0].recipients == ("priemnaya@example.ru",)
     assert config.section("stats") == {"top_topics": 5}
+
+
+def test_report_on_a_journal_without_any_row(tmp_path: Path) -> None:
+    from toolkit.config import Body
+    from toolkit.xlsx.template import build_workbook as journal_workbook
+    from toolkit.xlsx.template import write_workbook
+
+    path = tmp_path / "пустой.xlsx"
+    write_workbook(journal_workbook([Body(name="Орган 1", sheet="Орган 1")]), path)
+    stats = stats_for([str(path)], Config(), OCTOBER, Clock.at(TODAY))
+    assert [b.body for b in stats.bodies] == ["Орган 1"]
+    assert stats.total.counts["received"] == 0 and stats.undated == []
+    paths = build_report(stats, tmp_path / "out")
+    assert json.loads(paths[2].read_text("utf-8"))["total"]["counts"]["violations"] == 0

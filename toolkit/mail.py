@@ -21,7 +21,7 @@ import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -248,11 +248,6 @@ def _reason(exc: BaseException, settings: MailSettings) -> str:
 def _decode(value: bytes | str) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return " ".join(text.split())[:200]
-
-
-def recipients_of(msg: EmailMessage) -> list[str]:
-    """The addresses a message goes to (To and Cc)."""
-    return [a for _, a in getaddresses(msg.get_all("To", []) + msg.get_all("Cc", []))]
 
 
 def write_eml(msg: EmailMessage, folder: Path, name: str) -> Path:

@@ -282,8 +282,7 @@ def frame_of(journals: Sequence[Journal], calendar: WorkingCalendar) -> pd.DataF
             cols["sheet"].append(journal.sheet)
             cols["row"].append(app.row)
             cols["received"].append(app.received)
-            cols["decision"].append(DECISION_CODES.get(app.decision, 0)
-                                    if app.decision else 0)
+            cols["decision"].append(DECISION_CODES[app.decision] if app.decision else 0)
             cols["decision_date"].append(app.decision_date)
             cols["ground"].append(app.ground.number if app.ground else 0)
             cols["outcome"].append(OUTCOME_CODES[app.outcome] if app.outcome else 0)
@@ -524,14 +523,15 @@ def _figures(frame: pd.DataFrame, month: Month, calendar: WorkingCalendar,
         counts[:, col[key]] = np.bincount(body[mask], minlength=nb)
     counts[:, col["decided"]] = counts[:, [col["decided_on_time"], col["decided_late"],
                                            col["decided_undated"]]].sum(axis=1)
-    for _group, _label, members in STATE_GROUPS:
-        if _group in col and len(members) > 1:
-            counts[:, col[_group]] = counts[:, [col[m] for m in members]].sum(axis=1)
+    for group, _label, members in STATE_GROUPS:  # rejected, cancelled, interrupted
+        if len(members) > 1:
+            counts[:, col[group]] = counts[:, [col[m] for m in members]].sum(axis=1)
     appointed_keys = ("held", "cancelled", "interrupted", "rescheduled", "awaiting")
     counts[:, col["appointed"]] = counts[:, [col[k] for k in appointed_keys]].sum(axis=1)
 
     days = _decision_days(body, nb, received, decision_date, timed & ~undated, calendar)
-    topics = _top_topics(sub, body, nb, top_topics) if top_topics else [[]] * (nb + 1)
+    topics = _top_topics(sub, body, nb, top_topics) if top_topics else \
+        [[] for _ in range(nb + 1)]
     refs = sub.loc[broken, ["body", "sheet", "row", "broken_cells"]]
     broken_rows = [RowRef(str(b), str(s), int(r), str(c))
                    for b, s, r, c in refs.itertuples(index=False)]

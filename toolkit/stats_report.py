@@ -114,8 +114,7 @@ def summary(stats: MonthlyStats) -> list[str]:
                        f"{_count(t['pending'], 'заявка', 'заявки', 'заявок')}.")
     violations = t["violations"]
     if violations:
-        verb = "не устранено"
-        out.append(f"{_capital(at_end)} {verb} "
+        out.append(f"{_capital(at_end)} не устранено "
                    f"{_count(violations, 'нарушение', 'нарушения', 'нарушений')} "
                    f"(ошибки проверки журнала).")
     else:
