@@ -10,7 +10,6 @@ Reports hold counts, topics and cell addresses only, never a citizen's personal 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -314,7 +313,6 @@ def context(stats: MonthlyStats, images: Mapping[str, str]) -> dict[str, Any]:
         "not_classified_more": max(len(rows) - LIST_LIMIT, 0),
         "undated": stats.undated[:LIST_LIMIT],
         "undated_more": max(len(stats.undated) - LIST_LIMIT, 0),
-        "generated": short_datetime(dt.datetime.now().replace(second=0, microsecond=0)),
     }
 
 
