@@ -53,7 +53,7 @@ from .findings import Severity
 from .journal import Application, Journal
 from .rules import CONFIRMATION_DAYS, DECISION_DAYS, Context, run_rules
 from .russian import MONTHS_PREPOSITIONAL, month_name
-from .schema import Decision, Ground, Outcome, Stage, normalize
+from .schema import BY_KEY, Decision, Ground, Outcome, Stage, normalize
 
 FORMAT = "vks-stats/1"
 TOP_TOPICS = 5
@@ -467,7 +467,8 @@ def monthly_stats(
         total_before.update(previous_violations.get(name, {}))
     total = make(None, "Итого по всем органам", total_found, total_before, current.broken)
     undated_rows = frame.loc[frame["received"].isna(), ["body", "sheet", "row"]]
-    undated = [RowRef(str(b), str(s), int(r), f"B{int(r)}")
+    letter = BY_KEY["received"].letter
+    undated = [RowRef(str(b), str(s), int(r), f"{letter}{int(r)}")
                for b, s, r in undated_rows.itertuples(index=False)]
     return MonthlyStats(month, as_of, complete, per_body, total, undated)
 
@@ -641,7 +642,7 @@ def _app_as_of(app: Application, moment: dt.datetime, calendar: WorkingCalendar
             changes.update(outcome=None, recording="")
     if not changes:
         return app
-    return dataclasses.replace(app, invalid=app.invalid - changes.keys(), **changes)
+    return dataclasses.replace(app, invalid=app.invalid.difference(changes), **changes)
 
 
 def open_violations(journals: Sequence[Journal], clock: Clock, calendar: WorkingCalendar,
