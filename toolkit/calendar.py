@@ -43,6 +43,7 @@ class WorkingCalendar:
         self._ordinals: list[int] = []  # sorted ordinals of working days in self._years
         self._decree_years = _decree_years() | {d.year for d in self.days_off | self.working_days}
         self._added: dict[tuple[dt.date, int], dt.date] = {}
+        self._working: dict[dt.date, bool] = {}
 
     def _load(self, year: int) -> None:
         if year in self._years:
@@ -70,9 +71,14 @@ class WorkingCalendar:
             self._load(year)
 
     def is_working_day(self, day: dt.date) -> bool:
-        self._load(day.year)
-        i = bisect.bisect_left(self._ordinals, day.toordinal())
-        return i < len(self._ordinals) and self._ordinals[i] == day.toordinal()
+        known = self._working.get(day)
+        if known is None:
+            self._load(day.year)
+            i = bisect.bisect_left(self._ordinals, day.toordinal())
+            known = self._working[day] = (
+                i < len(self._ordinals) and self._ordinals[i] == day.toordinal()
+            )
+        return known
 
     def add(self, day: dt.date, n: int) -> dt.date:
         """The n-th working day after `day` (n ≥ 1); `day` itself is never counted."""

@@ -53,8 +53,15 @@ class Body:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def open_hours(self, day: dt.date) -> Span | None:
-        """The body's working hours on a weekday (None when it does not receive then)."""
-        return self.hours[day.weekday()]
+        """The body's working hours on a day (None when it does not receive then).
+
+        A Saturday or Sunday made a working day by the production calendar follows Monday's
+        schedule unless the config gives that weekday hours of its own.
+        """
+        hours = self.hours[day.weekday()]
+        if hours is None and day.weekday() >= 5:
+            return self.hours[0]
+        return hours
 
 
 @dataclass(frozen=True)

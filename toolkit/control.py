@@ -18,7 +18,14 @@ from .calendar import WorkingCalendar
 from .clock import Clock
 from .config import Config, load_config
 from .findings import Finding
-from .journal import Application, CellChange, Journal, JournalSource, read_journals
+from .journal import (
+    Application,
+    CellChange,
+    Journal,
+    JournalSource,
+    paused_gc,
+    read_journals,
+)
 from .report import JournalSummary, Report
 from .rules import Context, due_cancellation, run_rules
 from .russian import short_date
@@ -115,7 +122,8 @@ def check_source(
         ctx = Context(journal, calendar, clock.today, clock.now)
         if write:
             changes.extend(plan_cancellations(journal, ctx))
-        found = run_rules(ctx)
+        with paused_gc():
+            found = run_rules(ctx)
         if write:
             changes.extend(plan_control(journal, found))
         report.findings.extend(found)

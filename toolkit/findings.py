@@ -12,7 +12,6 @@ import datetime as dt
 import string
 from dataclasses import dataclass, field
 from enum import Enum
-from types import MappingProxyType
 from typing import Any
 
 from .russian import short_date
@@ -153,12 +152,9 @@ CATALOGUE: tuple[Code, ...] = (
 
 CODES: dict[str, Code] = {c.code: c for c in CATALOGUE}
 
-_EMPTY: MappingProxyType[str, str] = MappingProxyType({})
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
-    """One problem found in one journal, row and cell."""
+    """One problem found in one journal, row and cell (treat as read-only)."""
 
     code: str
     body: str
@@ -166,7 +162,7 @@ class Finding:
     row: int | None = None
     cell: str | None = None
     due: dt.date | None = None
-    params: MappingProxyType[str, str] = field(default_factory=lambda: _EMPTY)
+    params: dict[str, str] = field(default_factory=dict)
 
     @property
     def kind(self) -> Code:
@@ -213,5 +209,7 @@ def finding(
     """Make a finding; parameters become the strings its message template fills in."""
     if code not in CODES:
         raise KeyError(code)
-    return Finding(code, body, sheet, row, cell, due,
-                   MappingProxyType({k: str(v) for k, v in params.items()}))
+    for key, value in params.items():
+        if type(value) is not str:
+            params[key] = str(value)
+    return Finding(code, body, sheet, row, cell, due, params)  # type: ignore[arg-type]

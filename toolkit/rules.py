@@ -1,17 +1,27 @@
 """The rules of order No. 77 as small functions that yield findings.
 
-A row rule sees one application; a journal rule sees all rows of one body's journal (for
-uniqueness and overlapping slots). Rules never raise on bad data: a cell that did not parse is
-already a finding, and rules skip it rather than report it twice.
+Each rule walks one body's journal and yields a finding for every row that breaks it:
+
+    @rule
+    def forwarding(ctx):
+        for app in ctx.rows:
+            ...
+            yield ctx.at("forwarding-late", app, "received", due, …)
+
+A rule walks the rows itself rather than being called once per row: on a 100,000-row journal
+a generator per row and rule would cost more than the checks. Rules never raise on bad data: a
+cell that did not parse is already a finding, and rules skip it rather than report it twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from .calendar import WorkingCalendar
 from .config import Body
@@ -29,12 +39,16 @@ RETENTION_YEARS = 2  # cl. 3.6
 _NAME_PART = r"[А-ЯЁа-яё][а-яё'ʼ]*(?:-[А-ЯЁа-яё][а-яё'ʼ]*)*"
 _CITIZEN_RE = re.compile(rf"^{_NAME_PART}(?: {_NAME_PART}){{1,2}}(?: (?:оглы|кызы|улы|уулу))?$")
 _EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;.]{2,}$")
-_PHONE_RE = re.compile(r"^[+\d\s().\-–]+(?:\s*доб\.?\s*\d{1,5})?$", re.IGNORECASE)
+# 10–11 digits with the usual separators, and an optional extension: +7 (913) 000-00-00 доб. 12
+_PHONE_RE = re.compile(
+    r"^\+?[\s().\-–]*(?:\d[\s().\-–]*){10,11}(?:доб\.?\s*\d{1,5})?$", re.IGNORECASE
+)
+APPOINTED = Decision.APPOINTED
 
 
 @dataclass
 class Context:
-    """What rules need beyond the row: the body, the calendar, and what time it is."""
+    """What rules need beyond the rows: the body, the calendar, and what time it is."""
 
     journal: Journal
     calendar: WorkingCalendar
@@ -46,6 +60,10 @@ class Context:
     def body(self) -> Body:
         return self.journal.body
 
+    @property
+    def rows(self) -> list[Application]:
+        return self.journal.applications
+
     def deadline(self, day: dt.date, working_days: int) -> dt.date:
         """Not later than `working_days` working days from `day`; notes unknown calendar years."""
         due = self.calendar.add(day, working_days)
@@ -55,73 +73,90 @@ class Context:
 
     def at(self, code: str, app: Application, key: str, due: dt.date | None = None,
            **params: object) -> Finding:
-        return finding(code, self.body.name, self.journal.sheet, app.row, app.cell(key), due,
-                       **params)
+        return finding(code, self.body.name, self.journal.sheet, app.row,
+                       f"{BY_KEY[key].letter}{app.row}", due, **params)
+
+    @functools.cached_property
+    def retention_horizon(self) -> dt.date:
+        """Recordings of sessions before this day are past their 2 years today (cl. 3.6)."""
+        day = self.today - dt.timedelta(days=800)
+        while retention_end(day) < self.today:
+            day += dt.timedelta(days=1)
+        return day
+
+    @functools.cached_property
+    def act_by(self) -> dt.date:
+        """The next working day: what falls due by then needs acting on now."""
+        return self.calendar.next_working_day(self.today)
 
     def falls_due(self, due: dt.date) -> bool:
         """Due today or on the next working day: time to act before the deadline passes."""
-        return self.today <= due <= self.calendar.next_working_day(self.today)
+        return self.today <= due <= self.act_by
 
 
-RowRule = Callable[[Application, Context], Iterable[Finding]]
-JournalRule = Callable[[Journal, Context], Iterable[Finding]]
-ROW_RULES: list[RowRule] = []
-JOURNAL_RULES: list[JournalRule] = []
+Rule = Callable[[Context], Iterable[Finding]]
+RULES: list[Rule] = []
 
 
-def row_rule(fn: RowRule) -> RowRule:
-    ROW_RULES.append(fn)
-    return fn
-
-
-def journal_rule(fn: JournalRule) -> JournalRule:
-    JOURNAL_RULES.append(fn)
+def rule(fn: Rule) -> Rule:
+    """Register a rule; rules run in the order they are declared."""
+    RULES.append(fn)
     return fn
 
 
 # The row's content -------------------------------------------------------------------------
 
-
-@row_rule
-def required(app: Application, ctx: Context) -> Iterator[Finding]:
-    for key, code in (("number", "number-missing"), ("received", "received-missing"),
-                      ("citizen", "citizen-missing"), ("topic", "topic-missing")):
-        if not app.filled(key):
-            yield ctx.at(code, app, key)
+_REQUIRED = (("number", "number-missing"), ("received", "received-missing"),
+             ("citizen", "citizen-missing"), ("topic", "topic-missing"))
 
 
-@row_rule
-def citizen_name(app: Application, ctx: Context) -> Iterator[Finding]:
-    if app.citizen and not _CITIZEN_RE.match(" ".join(app.citizen.split())):
-        yield ctx.at("citizen-implausible", app, "citizen")
+@rule
+def required(ctx: Context) -> Iterator[Finding]:
+    for app in ctx.rows:
+        if app.number is None or app.received is None or not app.citizen or not app.topic:
+            for key, code in _REQUIRED:
+                if not app.filled(key):
+                    yield ctx.at(code, app, key)
 
 
-@row_rule
-def decision(app: Application, ctx: Context) -> Iterator[Finding]:
-    if app.decision is None:
-        if "decision" not in app.invalid and any(
-            app.filled(k) for k in ("decision_date", "appointment", "ground")
-        ):
-            yield ctx.at("decision-missing", app, "decision")
-        return
-    if not app.filled("decision_date"):
-        yield ctx.at("decision-date-missing", app, "decision_date", decision=app.decision.label)
-    if not app.filled("email"):
-        yield ctx.at("email-missing", app, "email")
-    if app.decision is Decision.APPOINTED:
-        if not app.filled("appointment"):
-            yield ctx.at("appointment-missing", app, "appointment")
-        if not app.specialist:
-            yield ctx.at("specialist-missing", app, "specialist")
-        if not app.link and app.outcome is None:
-            yield ctx.at("link-missing", app, "link")
-        if app.ground is not None:
-            yield ctx.at("ground-unexpected", app, "ground", decision=app.decision.label)
-    else:
-        if not app.filled("ground"):
-            yield ctx.at("ground-missing", app, "ground")
-        if app.appointment is not None:
-            yield ctx.at("appointment-unexpected", app, "appointment")
+@rule
+def citizen_name(ctx: Context) -> Iterator[Finding]:
+    match = _CITIZEN_RE.match
+    for app in ctx.rows:
+        if app.citizen and not match(app.citizen) and not match(" ".join(app.citizen.split())):
+            yield ctx.at("citizen-implausible", app, "citizen")
+
+
+@rule
+def decision(ctx: Context) -> Iterator[Finding]:
+    for app in ctx.rows:
+        made = app.decision
+        if made is None:
+            if "decision" not in app.invalid and (
+                app.decision_date is not None or app.appointment is not None
+                or app.ground is not None or (app.invalid and any(
+                    k in app.invalid for k in ("decision_date", "appointment", "ground")))
+            ):
+                yield ctx.at("decision-missing", app, "decision")
+            continue
+        if app.decision_date is None and "decision_date" not in app.invalid:
+            yield ctx.at("decision-date-missing", app, "decision_date", decision=made.label)
+        if not app.email:
+            yield ctx.at("email-missing", app, "email")
+        if made is APPOINTED:
+            if app.appointment is None and "appointment" not in app.invalid:
+                yield ctx.at("appointment-missing", app, "appointment")
+            if not app.specialist:
+                yield ctx.at("specialist-missing", app, "specialist")
+            if not app.link and app.outcome is None:
+                yield ctx.at("link-missing", app, "link")
+            if app.ground is not None:
+                yield ctx.at("ground-unexpected", app, "ground", decision=made.label)
+        else:
+            if app.ground is None and "ground" not in app.invalid:
+                yield ctx.at("ground-missing", app, "ground")
+            if app.appointment is not None:
+                yield ctx.at("appointment-unexpected", app, "appointment")
 
 
 _DATE_ORDER = (
@@ -137,17 +172,36 @@ def _day(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-@row_rule
-def date_order(app: Application, ctx: Context) -> Iterator[Finding]:
-    for earlier_key, later_key in _DATE_ORDER:
-        earlier, later = getattr(app, earlier_key), getattr(app, later_key)
-        if earlier is None or later is None or _day(later) >= _day(earlier):
+def _in_order(app: Application) -> bool:
+    """The common case, decided without building anything: every date is in order."""
+    submitted, received, decided = app.submitted, app.received, app.decision_date
+    notice, answered, when = app.notice_sent, app.answered_at, app.appointment
+    if submitted and received and received < submitted:
+        return False
+    if decided:
+        if received and decided < received:
+            return False
+        if when and when.date() < decided:
+            return False
+        if notice and notice.date() < decided:
+            return False
+    return not (notice and answered and answered.date() < notice.date())
+
+
+@rule
+def date_order(ctx: Context) -> Iterator[Finding]:
+    for app in ctx.rows:
+        if _in_order(app):
             continue
-        yield ctx.at(
-            "date-order", app, later_key,
-            later_column=_capital(column_title(BY_KEY[later_key])), later=_shown(later),
-            earlier_column=column_title(BY_KEY[earlier_key]), earlier=_shown(earlier),
-        )
+        for earlier_key, later_key in _DATE_ORDER:
+            earlier, later = getattr(app, earlier_key), getattr(app, later_key)
+            if earlier is None or later is None or _day(later) >= _day(earlier):
+                continue
+            yield ctx.at(
+                "date-order", app, later_key,
+                later_column=_capital(column_title(BY_KEY[later_key])), later=_shown(later),
+                earlier_column=column_title(BY_KEY[earlier_key]), earlier=_shown(earlier),
+            )
 
 
 def _capital(text: str) -> str:
@@ -158,27 +212,35 @@ def _shown(value: dt.date | dt.datetime) -> str:
     return short_datetime(value) if isinstance(value, dt.datetime) else short_date(value)
 
 
-@row_rule
-def schedule(app: Application, ctx: Context) -> Iterator[Finding]:
+@rule
+def schedule(ctx: Context) -> Iterator[Finding]:
     """Cl. 1.2: receptions are held on working days within the body's working hours."""
-    when = app.appointment
-    if app.decision is not Decision.APPOINTED or when is None:
-        return
-    if not ctx.calendar.is_working_day(when.date()):
-        yield ctx.at("appointment-off-day", app, "appointment", date=short_date(when.date()))
-        return
-    if when.time() == dt.time(0):
-        return  # no time given: cell-time-missing says so
-    hours = ctx.body.open_hours(when.date())
-    start, end = when, when + SESSION
-    fits = hours is not None and hours[0] <= start.time() and end.time() <= hours[1] \
-        and end.date() == start.date()
-    lunch = ctx.body.lunch
-    if fits and lunch and start.time() < lunch[1] and end.time() > lunch[0]:
-        fits = False
-    if not fits:
-        yield ctx.at("appointment-off-hours", app, "appointment",
-                     time=when.strftime("%H:%M"), hours=_hours_text(ctx.body, when.date()))
+    body, working = ctx.body, ctx.calendar.is_working_day
+    for app in ctx.rows:
+        when = app.appointment
+        if when is None or app.decision is not APPOINTED:
+            continue
+        day = when.date()
+        if not working(day):
+            yield ctx.at("appointment-off-day", app, "appointment", date=short_date(day))
+            continue
+        if not when.hour and not when.minute:
+            continue  # no time given: cell-time-missing says so
+        if not _fits(body, when):
+            yield ctx.at("appointment-off-hours", app, "appointment",
+                         time=when.strftime("%H:%M"), hours=_hours_text(body, day))
+
+
+def _fits(body: Body, when: dt.datetime) -> bool:
+    hours = body.open_hours(when.date())
+    end = when + SESSION
+    if hours is None or end.date() != when.date():
+        return False
+    start_time, end_time = when.time(), end.time()
+    if not hours[0] <= start_time or not end_time <= hours[1]:
+        return False
+    lunch = body.lunch
+    return not (lunch and start_time < lunch[1] and end_time > lunch[0])
 
 
 def _hours_text(body: Body, day: dt.date) -> str:
@@ -191,70 +253,84 @@ def _hours_text(body: Body, day: dt.date) -> str:
     return text
 
 
-@row_rule
-def outcome(app: Application, ctx: Context) -> Iterator[Finding]:
-    if app.outcome is None:
-        return
-    if app.decision is not Decision.APPOINTED:
-        if "decision" not in app.invalid:
-            yield ctx.at("outcome-without-appointment", app, "outcome",
-                         outcome=app.outcome.label)
-        return
-    stage = app.outcome.stage
-    if stage in (Stage.HELD, Stage.INTERRUPTED) and app.appointment and app.appointment > ctx.now:
-        yield ctx.at("outcome-premature", app, "outcome", outcome=app.outcome.label,
-                     appointment=short_datetime(app.appointment))
+@rule
+def outcome(ctx: Context) -> Iterator[Finding]:
+    now = ctx.now
+    for app in ctx.rows:
+        result = app.outcome
+        if result is None:
+            continue
+        if app.decision is not APPOINTED:
+            if "decision" not in app.invalid:
+                yield ctx.at("outcome-without-appointment", app, "outcome", outcome=result.label)
+            continue
+        when = app.appointment
+        if when is not None and when > now and result.stage in (Stage.HELD, Stage.INTERRUPTED):
+            yield ctx.at("outcome-premature", app, "outcome", outcome=result.label,
+                         appointment=short_datetime(when))
 
 
-@row_rule
-def contacts(app: Application, ctx: Context) -> Iterator[Finding]:
-    if app.email and not _EMAIL_RE.match(app.email):
-        yield ctx.at("email-implausible", app, "email")
-    if app.phone:
-        digits = sum(ch.isdigit() for ch in app.phone.split("доб")[0])
-        if not _PHONE_RE.match(app.phone) or not 10 <= digits <= 11:
+@rule
+def contacts(ctx: Context) -> Iterator[Finding]:
+    email_ok, phone_ok = _EMAIL_RE.match, _PHONE_RE.match
+    for app in ctx.rows:
+        if app.email and not email_ok(app.email):
+            yield ctx.at("email-implausible", app, "email")
+        if app.phone and not phone_ok(app.phone):
             yield ctx.at("phone-implausible", app, "phone")
 
 
-@row_rule
-def consents(app: Application, ctx: Context) -> Iterator[Finding]:
-    for key, what in (("consent_data", "на обработку персональных данных"),
-                      ("consent_video", "на видеозапись приема")):
-        if getattr(app, key) is not Consent.YES and key not in app.invalid:
-            yield ctx.at("consent-missing", app, key, column=column_title(BY_KEY[key]),
-                         what=what)
+_CONSENTS = (("consent_data", "на обработку персональных данных"),
+             ("consent_video", "на видеозапись приема"))
+
+
+@rule
+def consents(ctx: Context) -> Iterator[Finding]:
+    yes = Consent.YES
+    for app in ctx.rows:
+        if app.consent_data is yes and app.consent_video is yes:
+            continue
+        for key, what in _CONSENTS:
+            if getattr(app, key) is not yes and key not in app.invalid:
+                yield ctx.at("consent-missing", app, key, column=column_title(BY_KEY[key]),
+                             what=what)
 
 
 # Deadlines -------------------------------------------------------------------------------
 
 
-@row_rule
-def forwarding(app: Application, ctx: Context) -> Iterator[Finding]:
+@rule
+def forwarding(ctx: Context) -> Iterator[Finding]:
     """Cl. 2.3: the centre forwards a website application within 1 working day."""
-    if app.submitted is None or app.received is None:
-        return
-    due = ctx.deadline(app.submitted, FORWARDING_DAYS)
-    if app.received > due:
-        yield ctx.at("forwarding-late", app, "received", due,
-                     submitted=short_date(app.submitted), received=short_date(app.received))
+    for app in ctx.rows:
+        if app.submitted is None or app.received is None:
+            continue
+        due = ctx.deadline(app.submitted, FORWARDING_DAYS)
+        if app.received > due:
+            yield ctx.at("forwarding-late", app, "received", due,
+                         submitted=short_date(app.submitted), received=short_date(app.received))
 
 
-@row_rule
-def decision_deadline(app: Application, ctx: Context) -> Iterator[Finding]:
+@rule
+def decision_deadline(ctx: Context) -> Iterator[Finding]:
     """Cl. 2.5: a decision within 5 working days of receipt."""
-    if app.received is None:
-        return
-    due = ctx.deadline(app.received, DECISION_DAYS)
-    if app.decision is None:
-        if "decision" in app.invalid:
-            return
-        if ctx.today > due:
-            yield ctx.at("decision-overdue", app, "decision", due)
-        elif ctx.falls_due(due):
-            yield ctx.at("decision-due", app, "decision", due)
-    elif app.decision_date is not None and app.decision_date > due:
-        yield ctx.at("decision-late", app, "decision_date", due,
-                     decision_date=short_date(app.decision_date))
+    today = ctx.today
+    for app in ctx.rows:
+        if app.received is None:
+            continue
+        if app.decision is None:
+            if "decision" in app.invalid:
+                continue
+            due = ctx.deadline(app.received, DECISION_DAYS)
+            if today > due:
+                yield ctx.at("decision-overdue", app, "decision", due)
+            elif ctx.falls_due(due):
+                yield ctx.at("decision-due", app, "decision", due)
+        elif app.decision_date is not None:
+            due = ctx.deadline(app.received, DECISION_DAYS)
+            if app.decision_date > due:
+                yield ctx.at("decision-late", app, "decision_date", due,
+                             decision_date=short_date(app.decision_date))
 
 
 def confirmation_due(app: Application, ctx: Context) -> dt.date | None:
@@ -266,7 +342,7 @@ def confirmation_due(app: Application, ctx: Context) -> dt.date | None:
 
 def due_cancellation(app: Application, ctx: Context) -> Outcome | None:
     """Cl. 2.7: the cancellation the journal must record for this row now, if any."""
-    if app.decision is not Decision.APPOINTED or app.filled("outcome"):
+    if app.decision is not APPOINTED or app.filled("outcome"):
         return None
     if app.answer is Answer.DECLINED:
         return Outcome.DECLINED
@@ -277,34 +353,39 @@ def due_cancellation(app: Application, ctx: Context) -> Outcome | None:
     return None
 
 
-@row_rule
-def confirmation(app: Application, ctx: Context) -> Iterator[Finding]:
-    if app.decision is not Decision.APPOINTED or app.filled("outcome"):
-        return
-    if app.notice_sent is None:
-        if app.filled("appointment"):
-            yield ctx.at("notice-missing", app, "notice_sent")
-        return
-    cancel = due_cancellation(app, ctx)
-    due = confirmation_due(app, ctx)
-    if cancel is Outcome.DECLINED:
-        yield ctx.at("cancellation-not-recorded", app, "outcome")
-    elif cancel is Outcome.UNCONFIRMED:
-        yield ctx.at("confirmation-overdue", app, "outcome", due)
-    elif app.answer is None and due is not None and "answer" not in app.invalid:
-        yield ctx.at("confirmation-due", app, "answer", due)
+def _awaiting(app: Application) -> bool:
+    """An appointment whose outcome is not recorded yet."""
+    return app.decision is APPOINTED and app.outcome is None and "outcome" not in app.invalid
 
 
-@row_rule
-def session_outcome(app: Application, ctx: Context) -> Iterator[Finding]:
+@rule
+def confirmation(ctx: Context) -> Iterator[Finding]:
+    for app in ctx.rows:
+        if not _awaiting(app):
+            continue
+        if app.notice_sent is None:
+            if app.filled("appointment"):
+                yield ctx.at("notice-missing", app, "notice_sent")
+            continue
+        cancel = due_cancellation(app, ctx)
+        if cancel is Outcome.DECLINED:
+            yield ctx.at("cancellation-not-recorded", app, "outcome")
+        elif cancel is Outcome.UNCONFIRMED:
+            yield ctx.at("confirmation-overdue", app, "outcome", confirmation_due(app, ctx))
+        elif app.answer is None and "answer" not in app.invalid:
+            yield ctx.at("confirmation-due", app, "answer", confirmation_due(app, ctx))
+
+
+@rule
+def session_outcome(ctx: Context) -> Iterator[Finding]:
     """Cl. 3.11, 3.13: the specialist records the outcome after the session."""
-    when = app.appointment
-    if app.decision is not Decision.APPOINTED or when is None or app.filled("outcome"):
-        return
-    if due_cancellation(app, ctx) is not None:
-        return
-    if ctx.now >= when + SESSION:
-        yield ctx.at("outcome-missing", app, "outcome", appointment=short_datetime(when))
+    now = ctx.now
+    for app in ctx.rows:
+        when = app.appointment
+        if when is None or now < when + SESSION or not _awaiting(app):
+            continue
+        if due_cancellation(app, ctx) is None:
+            yield ctx.at("outcome-missing", app, "outcome", appointment=short_datetime(when))
 
 
 def retention_end(session: dt.date) -> dt.date:
@@ -315,47 +396,52 @@ def retention_end(session: dt.date) -> dt.date:
         return session.replace(year=session.year + RETENTION_YEARS, day=28)
 
 
-@row_rule
-def recording(app: Application, ctx: Context) -> Iterator[Finding]:
-    if app.appointment is None or app.outcome is None:
-        return
-    if app.recording:
-        ends = retention_end(app.appointment.date())
-        if ctx.today > ends:
-            yield ctx.at("recording-expired", app, "recording", ends)
-    elif app.outcome is Outcome.HELD and app.consent_video is Consent.YES:
-        yield ctx.at("recording-missing", app, "recording")
+@rule
+def recording(ctx: Context) -> Iterator[Finding]:
+    horizon = ctx.retention_horizon
+    for app in ctx.rows:
+        when = app.appointment
+        if when is None or app.outcome is None:
+            continue
+        if app.recording:
+            session = when.date()
+            if session < horizon:
+                yield ctx.at("recording-expired", app, "recording", retention_end(session))
+        elif app.outcome is Outcome.HELD and app.consent_video is Consent.YES:
+            yield ctx.at("recording-missing", app, "recording")
 
 
 # Across rows -------------------------------------------------------------------------------
 
 
-@journal_rule
-def unique_numbers(journal: Journal, ctx: Context) -> Iterator[Finding]:
+@rule
+def unique_numbers(ctx: Context) -> Iterator[Finding]:
     first: dict[int, int] = {}
-    for app in journal.applications:
+    for app in ctx.rows:
         if app.number is None:
             continue
-        if app.number in first:
-            yield ctx.at("number-duplicate", app, "number", number=app.number,
-                         other_row=first[app.number])
-        else:
-            first[app.number] = app.row
+        seen = first.setdefault(app.number, app.row)
+        if seen != app.row:
+            yield ctx.at("number-duplicate", app, "number", number=app.number, other_row=seen)
 
 
-@journal_rule
-def overlapping_slots(journal: Journal, ctx: Context) -> Iterator[Finding]:
+@rule
+def overlapping_slots(ctx: Context) -> Iterator[Finding]:
     """Cl. 3.10: a session lasts up to 15 minutes; one specialist's sessions must not overlap."""
     slots: dict[str, list[Application]] = {}
-    for app in journal.applications:
+    names: dict[str, str] = {}  # as typed → normalized: a journal has few specialists
+    for app in ctx.rows:
         when = app.appointment
-        if (app.decision is not Decision.APPOINTED or when is None or not app.specialist
-                or when.time() == dt.time(0)
+        if (app.decision is not APPOINTED or when is None or not app.specialist
+                or (not when.hour and not when.minute)
                 or (app.outcome is not None and app.outcome.stage is Stage.CANCELLED)):
             continue
-        slots.setdefault(normalize(app.specialist), []).append(app)
+        name = names.get(app.specialist)
+        if name is None:
+            name = names[app.specialist] = normalize(app.specialist)
+        slots.setdefault(name, []).append(app)
     for apps in slots.values():
-        apps.sort(key=lambda a: (a.appointment, a.row))
+        apps.sort(key=attrgetter("appointment", "row"))
         for before, after in itertools.pairwise(apps):
             assert before.appointment is not None and after.appointment is not None
             if after.appointment < before.appointment + SESSION:
@@ -367,11 +453,8 @@ def overlapping_slots(journal: Journal, ctx: Context) -> Iterator[Finding]:
 def run_rules(ctx: Context) -> list[Finding]:
     """Every rule over one journal; the findings of reading it come first."""
     found = list(ctx.journal.findings)
-    for app in ctx.journal.applications:
-        for rule in ROW_RULES:
-            found.extend(rule(app, ctx))
-    for journal_rule_fn in JOURNAL_RULES:
-        found.extend(journal_rule_fn(ctx.journal, ctx))
+    for check in RULES:
+        found.extend(check(ctx))
     for year in sorted(ctx.unknown_years):
         found.append(finding("calendar-unknown", ctx.body.name, ctx.journal.sheet, year=year))
     return found

@@ -205,10 +205,7 @@ class Column:
     written_by_toolkit: bool = False
     personal: bool = False
     index: int = 0  # 0-based position in the sheet, set by the module below
-
-    @property
-    def letter(self) -> str:
-        return column_letter(self.index)
+    letter: str = "A"  # the sheet column's letters, set with the index
 
 
 @dataclass(frozen=True)
@@ -282,7 +279,7 @@ def _number_columns() -> tuple[Column, ...]:
         owner = _graph_of(c)
         heading = c.heading or (owner.heading if owner else "")
         numbered.append(
-            Column(**{**c.__dict__, "index": i, "heading": heading,
+            Column(**{**c.__dict__, "index": i, "letter": column_letter(i), "heading": heading,
                       "graph": owner.number if owner else None})
         )
     return tuple(numbered)

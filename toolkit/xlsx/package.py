@@ -6,6 +6,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from functools import cached_property
 from xml.etree import ElementTree as ET
 
@@ -60,13 +61,16 @@ class Package:
         return parts
 
     def formula_cells(self, title: str) -> list[tuple[int, int]]:
-        """(row, 0-based column) of every cell holding a formula on a sheet."""
+        """(row, 0-based column) of every cell holding a formula on a sheet.
+
+        Meant to run in a second thread while calamine parses (which releases the GIL): the
+        part is inflated piece by piece and searched with plain byte finds; only a sheet that
+        has formulas is inflated whole to locate them.
+        """
         name = self.sheet_parts.get(title)
-        if name is None:
+        if name is None or not self._may_hold_formula(name):
             return []
-        if not self._may_hold_formula(name):
-            return []
-        xml = self.part(name)
+        xml = self._inflate(name)
         found = []
         for m in _FORMULA_RE.finditer(xml):
             # <f> is the first child of its <c>: the tag just before it is the cell's.
@@ -76,12 +80,45 @@ class Package:
         return found
 
     def _may_hold_formula(self, name: str) -> bool:
-        """Scan the compressed part in chunks: no whole-sheet copy just to learn 'no formulas'."""
+        """Look for a formula element, inflating the part piece by piece in bounded memory."""
         info = self.zip.getinfo(name)
-        with self.zip.open(info) as stream:
-            tail = b""
-            while chunk := stream.read(1 << 20):
-                if _FORMULA_RE.search(tail + chunk):
-                    return True
-                tail = chunk[-16:]
-        return False
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            return _has_formula(self._inflate(name))
+        inflate = zlib.decompressobj(-15)
+        raw = memoryview(self._raw(name))
+        tail = b""
+        step = 1 << 20
+        for start in range(0, len(raw), step):
+            piece = inflate.decompress(raw[start: start + step])
+            if _has_formula(tail + piece):
+                return True
+            tail = piece[-8:]
+        return _has_formula(tail + inflate.flush())
+
+    def _raw(self, name: str) -> bytes:
+        """A part's bytes as stored in the zip (compressed)."""
+        info = self.zip.getinfo(name)
+        offset = info.header_offset
+        header = self.data[offset: offset + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(name)
+        start = offset + 30 + int.from_bytes(header[26:28], "little") + \
+            int.from_bytes(header[28:30], "little")
+        return self.data[start: start + info.compress_size]
+
+    def _inflate(self, name: str) -> bytes:
+        """A part's content, decompressed in a single call."""
+        info = self.zip.getinfo(name)
+        raw = self._raw(name)
+        if info.compress_type == zipfile.ZIP_STORED:
+            return raw
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            return zlib.decompress(raw, -15)
+        return self.zip.read(name)
+
+
+_NEEDLES = (b"<f>", b"<f ", b"<f/", b":f>", b":f ")
+
+
+def _has_formula(xml: bytes) -> bool:
+    return any(needle in xml for needle in _NEEDLES)

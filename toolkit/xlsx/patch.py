@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -25,6 +25,7 @@ _CELL_RE = re.compile(rb"<((?:\w+:)?)c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.
 _SHEETDATA_RE = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
 _COL_RE = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
 _DIMENSION_RE = re.compile(rb"""(<(?:\w+:)?dimension\b[^>]*\bref=")([^"]*)(")""")
+BIG_PART = 4 << 20  # bytes of XML above which a rewritten part is compressed at level 1
 _ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -105,7 +106,7 @@ def patch_sheet(
     pending = sorted(by_row)
     i = 0
     last_row = 0
-    for m in _ROW_RE.finditer(xml, data.end(), end_data):
+    for m in _target_rows(xml, prefix, pending, data.end(), end_data):
         if i >= len(pending):
             break
         r_attr = _attr(_R_ATTR_RE, m.group(2))
@@ -149,6 +150,28 @@ def patch_sheet(
     pieces.append(xml[pos:])
     out = b"".join(pieces)
     return _grow_dimension(out, values), refused
+
+
+def _target_rows(
+    xml: bytes, prefix: bytes, rows: list[int], start: int, end: int
+) -> Iterator[re.Match[bytes]]:
+    """The <row> start tags of `rows`, in order, found by direct search when possible.
+
+    Excel, LibreOffice and openpyxl all write `<row r="N"` with r first, so each target row
+    is one byte search away; anything else (or a row absent from the XML, which must be
+    inserted in order) falls back to walking every <row> tag.
+    """
+    found: list[re.Match[bytes]] = []
+    pos = start
+    for row in rows:
+        at = xml.find(b"<" + prefix + b'row r="' + str(row).encode() + b'"', pos, end)
+        m = _ROW_RE.match(xml, at) if at >= 0 else None
+        if m is None:
+            yield from _ROW_RE.finditer(xml, start, end)
+            return
+        found.append(m)
+        pos = m.end()
+    yield from found
 
 
 def _new_row(prefix: bytes, row: int, cells: dict[int, str], styles: dict[int, bytes]) -> bytes:
@@ -243,7 +266,9 @@ def rewrite_package(
             clone.external_attr = info.external_attr
             clone.create_system = info.create_system
             clone.comment = info.comment
-            dst.writestr(clone, content, compress_type=info.compress_type,
-                         compresslevel=compresslevel)
+            # A big sheet is recompressed fast; Excel compresses it again on its next save.
+            level = compresslevel if compresslevel is not None else (
+                1 if len(content) > BIG_PART else None)
+            dst.writestr(clone, content, compress_type=info.compress_type, compresslevel=level)
         dst.comment = src.comment
     return out.getvalue()

@@ -13,6 +13,7 @@ import logging
 import os
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,11 +88,20 @@ class XlsxSource:
         return list(self.package.sheet_parts)
 
     def read(self, titles: Sequence[str]) -> list[SheetGrid]:
+        data = self._load()
+        package = self.package
+        # Formulas are found in a second thread while calamine reads the values.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            formulas = {title: pool.submit(package.formula_cells, title) for title in titles}
+            grids = self._read_values(data, titles, formulas)
+        return grids
+
+    def _read_values(self, data: bytes, titles: Sequence[str],
+                     formulas: dict[str, Future[list[tuple[int, int]]]]) -> list[SheetGrid]:
         import io
 
         import python_calamine
 
-        data = self._load()
         try:
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except Exception as exc:  # calamine raises its own error types for broken files
@@ -116,7 +126,7 @@ class XlsxSource:
                 rows=rows,
                 date1904=self.package.date1904,
                 merged=merged,
-                formulas=self.package.formula_cells(title),
+                formulas=formulas[title].result(),
             ))
         return grids
 
