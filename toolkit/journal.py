@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import logging
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import repeat
@@ -26,6 +27,7 @@ from .schema import (
     COLUMNS,
     DIRECTORY_SHEET,
     FIRST_DATA_ROW,
+    JOURNAL_TITLE,
     Answer,
     Choice,
     Column,
@@ -39,6 +41,8 @@ from .schema import (
     header_cells,
     normalize,
 )
+
+log = logging.getLogger("vks.journal")
 
 TEXT_LIMIT = 2000  # longer text in one journal cell is almost certainly a paste error
 
@@ -440,6 +444,27 @@ def read_journals(
         journals = []
         while grids:  # release each sheet's raw cells as soon as it is parsed
             grid = grids.pop(0)
+            named = bool(only) or config.body_for_sheet(grid.title, source.location) is not None
+            if not named and not looks_like_journal(grid):
+                log.info("лист «%s» не похож на журнал и пропущен", grid.title)
+                continue
             journals.append(read_journal(grid, bodies[grid.title], source.location))
             del grid
+    if not journals:
+        raise JournalError(f"{source.location}: в книге нет ни одного листа журнала "
+                           f"(строка 3 листа журнала начинается с «№ п/п»)")
     return journals
+
+
+def looks_like_journal(grid: SheetGrid) -> bool:
+    """A sheet meant as a journal: the form's title in A1 or «№ п/п» in A3.
+
+    Other sheets of the workbook (notes, summaries) are left alone unless the config names
+    them; a sheet that is meant as a journal but whose header is off is an error instead.
+    """
+    def text(row: int) -> str:
+        values = grid.rows[row - 1] if len(grid.rows) >= row else ()
+        return normalize(cells.text_of(values[0])) if values else ""
+
+    first = header_cells()[0]
+    return text(1) == normalize(JOURNAL_TITLE) or text(first.row) == normalize(first.text)

@@ -10,6 +10,7 @@ flags.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,9 @@ SERVICE_FILL = PatternFill("solid", fgColor="EDEDED")
 FLAG_FILL = PatternFill("solid", fgColor="FFD7D7", bgColor="FFD7D7")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
+
+# The blank form kept in sheets_templates/ (and what `vks init` makes with no bodies given).
+TEMPLATE_BODIES = (Body(name="Наименование органа", sheet="Журнал"),)
 
 VALIDATION_ERROR = "Выберите значение из раскрывающегося списка (лист «Справочники»)."
 
@@ -266,4 +270,14 @@ def write_workbook(wb: Workbook, path: Path) -> None:
 
     with atomic_output(path) as tmp:
         wb.save(tmp)
-        normalize_zip(tmp, share_strings)
+        normalize_zip(tmp, lambda parts: share_strings(_fixed_modified(parts)))
+
+
+def _fixed_modified(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """openpyxl stamps the save time into docProps/core.xml; a build must repeat exactly."""
+    core = "docProps/core.xml"
+    if core in parts:
+        stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+        parts = {**parts, core: re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp,
+                                       parts[core])}
+    return parts

@@ -1,0 +1,128 @@
+"""`vks init`: the journal form of Appendix 1, laid out from the schema."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from toolkit.config import Body
+from toolkit.schema import (
+    CHOICE_LISTS,
+    COLUMNS,
+    DIRECTORY_SHEET,
+    FIRST_DATA_ROW,
+    GRAPHS,
+    JOURNAL_TITLE,
+    SERVICE_HEADING,
+    Ground,
+)
+from toolkit.workbook import create_journal
+from toolkit.xlsx.template import TEMPLATE_BODIES
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Verbatim from Appendix 1 to order No. 77 (graph 7 joined at the printed hyphen).
+HEADINGS = [
+    "№ п/п",
+    "Дата поступления заявки",
+    "Ф.И.О. гражданина",
+    "Тематика вопроса",
+    "Результат рассмотрения заявки (дата и время проведения личного приема посредством "
+    "видеоконференцсвязи либо вынесено решение об отклонении заявки, дата решения)",
+    "Ф.И.О. ответственного специалиста",
+    "Результаты проведения личного приема посредством видеоконференцсвязи",
+]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    path = tmp_path_factory.mktemp("init") / "журнал.xlsx"
+    create_journal(path, [Body("Министерство социальной защиты населения Кузбасса",
+                               "Министерство"), Body("ЦСВ", "ЦСВ")])
+    return openpyxl.load_workbook(path)
+
+
+def test_headings_verbatim_and_merged(book: openpyxl.Workbook) -> None:
+    ws = book["Министерство"]
+    assert ws["A1"].value == JOURNAL_TITLE
+    assert ws["A2"].value == "Министерство социальной защиты населения Кузбасса"
+    assert [g.heading for g in GRAPHS] == HEADINGS
+    assert [ws.cell(3, c).value for c in (1, 2, 3, 4, 5, 9, 10)] == HEADINGS
+    assert [ws.cell(4, c).value for c in range(5, 9)] == [
+        "Решение", "Дата решения", "Дата и время приема", "Основание отклонения"]
+    assert [ws.cell(4, c).value for c in (10, 11)] == ["Итог", "Примечание"]
+    assert [ws.cell(5, c).value for c in (1, 2, 3, 4, 5, 9, 10)] == [str(n) for n in range(1, 8)]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:K1", "A2:K2", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:H3", "I3:I4", "J3:K3",
+            "E5:H5", "J5:K5", "L3:X3"} <= merged
+    assert ws["L3"].value == SERVICE_HEADING
+    service = [ws.cell(4, c).value for c in range(12, 25)]
+    assert service == [c.heading for c in COLUMNS[11:]]
+    assert service[0] == "Дата подачи на сайте" and service[-1] == "Решение об отклонении"
+
+
+def test_dropdowns_fed_from_directory_by_defined_names(book: openpyxl.Workbook) -> None:
+    ws = book["Министерство"]
+    lists = sorted((str(dv.sqref), dv.formula1) for dv in ws.data_validations.dataValidation
+                   if dv.type == "list")
+    assert lists == [
+        ("E6:E1048576", "=vks_decision"), ("H6:H1048576", "=vks_ground"),
+        ("J6:J1048576", "=vks_outcome"), ("P6:P1048576", "=vks_consent"),
+        ("Q6:Q1048576", "=vks_consent"), ("T6:T1048576", "=vks_answer")]
+    directory = book[DIRECTORY_SHEET]
+    for name, choices in CHOICE_LISTS:
+        defined = book.defined_names[name]
+        values = [c.value for row in directory[defined.attr_text.split("!")[1].replace("$", "")]
+                  for c in row]
+        assert values == choices.labels()
+    assert directory["F3"].value == f"2. {Ground.OFFENSIVE.text}"
+    assert directory.protection.sheet
+
+
+def test_formats_freeze_print_and_highlight(book: openpyxl.Workbook) -> None:
+    ws = book["Министерство"]
+    assert ws.column_dimensions["B"].number_format == "DD.MM.YYYY"
+    assert ws.column_dimensions["G"].number_format == "DD.MM.YYYY HH:MM"
+    assert ws.column_dimensions["N"].number_format == "@"  # phones stay text: +7…, 0…
+    assert ws.freeze_panes == f"B{FIRST_DATA_ROW}"
+    assert ws.print_area == "'Министерство'!$A$1:$K$1048576"
+    assert ws.print_title_rows == "$3:$5"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.paperSize == 9  # A4
+    [rule_range] = ws.conditional_formatting
+    assert str(rule_range.sqref) == "A6:X1048576"
+    assert rule_range.rules[0].formula == ["LEN($W6)>0"]
+
+
+def test_refuses_to_overwrite(tmp_path: Path) -> None:
+    from toolkit.errors import ToolkitError
+
+    path = tmp_path / "журнал.xlsx"
+    create_journal(path, TEMPLATE_BODIES)
+    with pytest.raises(ToolkitError, match="уже существует"):
+        create_journal(path, TEMPLATE_BODIES)
+    create_journal(path, TEMPLATE_BODIES, force=True)
+
+
+def test_committed_template_is_what_the_schema_makes(tmp_path: Path) -> None:
+    committed = REPO / "sheets_templates" / "журнал-вкс.xlsx"
+    fresh = tmp_path / "журнал-вкс.xlsx"
+    create_journal(fresh, TEMPLATE_BODIES)
+    with zipfile.ZipFile(committed) as a, zipfile.ZipFile(fresh) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), f"{name}: run vks init sheets_templates/… --force"
+
+
+def test_workbook_reads_back_as_an_empty_journal(tmp_path: Path) -> None:
+    from toolkit.config import Config
+    from toolkit.journal import read_journals
+    from toolkit.xlsx.source import XlsxSource
+
+    path = tmp_path / "журнал.xlsx"
+    create_journal(path, TEMPLATE_BODIES)
+    [journal] = read_journals(XlsxSource(path), Config())
+    assert journal.applications == [] and journal.findings == []
