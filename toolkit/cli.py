@@ -92,10 +92,54 @@ def today_option(fn: F) -> F:
     )(fn)
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(package_name="vks", message="vks %(version)s")
+class RussianCommand(click.Command):
+    """A command whose help speaks Russian, like everything else the user reads."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[ПАРАМЕТРЫ]")
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Показать эту справку и выйти."
+        return option
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Использование: ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]
+        if records:
+            with formatter.section("Параметры"):
+                formatter.write_dl(records)
+
+
+class RussianGroup(RussianCommand, click.Group):
+    command_class = RussianCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", "КОМАНДА [АРГУМЕНТЫ]...")
+        super().__init__(*args, **kwargs)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        RussianCommand.format_options(self, ctx, formatter)
+        commands = [(name, cmd) for name in self.list_commands(ctx)
+                    if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section("Команды"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit))
+                                    for name, cmd in commands])
+
+
+@click.group(cls=RussianGroup, context_settings=CONTEXT)
+@click.version_option(package_name="vks", message="vks %(version)s",
+                      help="Показать версию и выйти.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
-              envvar="VKS_CONFIG", help="Файл настроек (по умолчанию ./vks.toml, если есть).")
+              envvar="VKS_CONFIG", metavar="ФАЙЛ",
+              help="Файл настроек (по умолчанию ./vks.toml, если есть).")
 @click.option("-v", "--verbose", is_flag=True, help="Подробные сообщения о работе.")
 @click.option("--debug", is_flag=True, hidden=True, help="Показывать трассировку ошибок.")
 @click.pass_context
@@ -124,7 +168,9 @@ def _bodies(state: State, names: tuple[str, ...]) -> tuple[Any, ...]:
         return tuple(bodies)
     if config.bodies:
         return tuple(config.bodies)
-    return (Body(name="Наименование органа", sheet="Журнал"),)
+    from .xlsx.template import TEMPLATE_BODIES
+
+    return TEMPLATE_BODIES
 
 
 def _sheet_title(name: str) -> str:
