@@ -1,0 +1,63 @@
+"""vks.toml: every mistake named by file and key; the example parses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from toolkit.config import Config, load_config, parse_config
+from toolkit.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_config_parses() -> None:
+    config = load_config(ROOT / "vks.example.toml")
+    assert config.timezone == "Asia/Novokuznetsk"
+    ministry = config.bodies[0]
+    assert ministry.sheet == "Министерство"
+    assert ministry.open_hours(dt.date(2026, 11, 27)) == (dt.time(9), dt.time(17))  # Friday
+    assert ministry.open_hours(dt.date(2026, 11, 26)) == (dt.time(9), dt.time(18))
+    assert config.body_for_sheet("ЦСВ") is config.bodies[3]
+
+
+def test_no_config_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VKS_CONFIG", raising=False)
+    assert load_config() == Config()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"timezone": "Europe/Atlantis"}, "timezone = «Europe/Atlantis»"),
+        ({"calendar": {"days_off": ["31.12.2026"]}}, "calendar.days_off — «31.12.2026»"),
+        ({"bodies": [{"sheet": "x"}]}, "bodies[1].name — не указано"),
+        ({"bodies": [{"name": "А", "hours": "18:00-09:00"}]}, "bodies[1].hours — «18:00-09:00»"),
+        ({"bodies": [{"name": "А", "hours_by_day": {"пт": "09:00-16:00"}}]},
+         "bodies[1].hours_by_day.пт"),
+        ({"bodies": [{"name": "А", "sheet": "Л"}, {"name": "Б", "sheet": "Л"}]},
+         "лист «Л» указан у двух органов"),
+        ({"journals": "журнал.xlsx", "bodies": [{"name": "А", "recipients": [1]}]},
+         "bodies[1].recipients"),
+    ],
+)
+def test_mistakes_named_by_key(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(data, Path("vks.toml"))
+    assert "vks.toml" in str(error.value) and message in str(error.value)
+
+
+def test_broken_toml_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "vks.toml"
+    path.write_text("bodies = [", encoding="utf-8")
+    with pytest.raises(ConfigError, match="ошибка синтаксиса TOML"):
+        load_config(path)
+
+
+def test_journal_paths_relative_to_the_config(tmp_path: Path) -> None:
+    config = parse_config({"journals": ["журнал.xlsx", "gsheet:abc"]}, tmp_path / "vks.toml")
+    assert config.resolve("журнал.xlsx") == str(tmp_path / "журнал.xlsx")
+    assert config.resolve("gsheet:abc") == "gsheet:abc"
