@@ -549,6 +549,18 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise(
     bar.close()
     err = capsys.readouterr().err
     assert "daily:" in err and "0/2" in err and "Проверка и запись в журнал — журнал.xlsx" in err
+    # On a terminal the console shows warnings only, written above the bar.
+    setup_logging(tmp_path, dt.UTC, logging.WARNING)
+    try:
+        bar = Progress("daily", 1, bar=True)
+        logging.getLogger("vks.scheduler").info("подробность")
+        logging.getLogger("vks.scheduler").warning("предупреждение")
+        bar.close()
+    finally:
+        teardown_logging()
+    err = capsys.readouterr().err
+    assert "WARNING предупреждение\n" in err and "подробность" not in err
+    assert "подробность" in (tmp_path / "logs" / "jobs.log").read_text(encoding="utf-8")
 
 
 def test_state_dir_follows_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

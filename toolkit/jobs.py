@@ -33,7 +33,7 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -436,7 +436,6 @@ class JobsSettings:
 
     folder: Path | None = None
     notify: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_config(cls, config: Config) -> JobsSettings:

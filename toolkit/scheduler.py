@@ -220,9 +220,20 @@ class LocalFormatter(logging.Formatter):
 
 
 class _Console(logging.StreamHandler):
-    """Writes to whatever sys.stderr is at the moment (click's test runner swaps it)."""
+    """Writes to whatever sys.stderr is at the moment (click's test runner swaps it); while a
+    progress bar is shown, above the bar."""
+
+    bar_shown = False
 
     def emit(self, record: logging.LogRecord) -> None:
+        if _Console.bar_shown:
+            from tqdm import tqdm
+
+            try:
+                tqdm.write(self.format(record), file=sys.stderr)
+            except Exception:
+                self.handleError(record)
+            return
         self.stream = sys.stderr
         super().emit(record)
 
@@ -271,14 +282,11 @@ class Progress:
         self.job = job
         self.total = total
         self._bar: Any = None
-        self._redirect: Any = None
         if bar:
             from tqdm import tqdm
-            from tqdm.contrib.logging import logging_redirect_tqdm
 
-            self._redirect = logging_redirect_tqdm(loggers=[logging.getLogger("vks")])
-            self._redirect.__enter__()
             self._bar = tqdm(total=total, desc=job, unit="шаг", file=sys.stderr, leave=False)
+            _Console.bar_shown = True
 
     def begin(self, n: int, step: Step, target: str) -> None:
         if self._bar is not None:
@@ -296,9 +304,7 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        if self._redirect is not None:
-            self._redirect.__exit__(None, None, None)
-            self._redirect = None
+            _Console.bar_shown = False
 
 
 # --- Signals ---------------------------------------------------------------------------------
@@ -703,11 +709,11 @@ def run_once(config: Config, name: str, jobs_dir: Path | None = None,
     job = find_job(jobs_folder(config, jobs_dir), name)
     state = jobs_state_dir(config)
     bar = sys.stderr.isatty()
-    setup_logging(state, config.zone, _console_level(verbose, bar))
     runner = Runner(config, {job.name: job}, state, journals=journals, dry_run=dry_run,
                     progress=bar)
+    runner.journals_for(job)  # no journal: refused before anything starts
+    setup_logging(state, config.zone, _console_level(verbose, bar))
     try:
-        runner.journals_for(job)
         with stop_on_signals(runner.stop):
             if not due:
                 return runner.run_job(job, Trigger.MANUAL, None, today)
