@@ -98,11 +98,25 @@ def plan_control(journal: Journal, findings: Sequence[Finding]) -> list[CellChan
     changes = []
     rows: list[Application] = [*journal.applications, *journal.stale_rows]
     for app in rows:
-        new = control_text(by_row.get(app.row, ()))
+        flags = by_row.get(app.row)
+        if flags is None and not app.control:
+            continue  # the common case: nothing to say, nothing said
+        new = control_text(flags or ())
         if new != app.control:
             changes.append(CellChange(journal.sheet, app.row, "control", app.raw_text("control"),
                                       new, "контроль"))
     return changes
+
+
+def _check_journal(
+    journal: Journal, calendar: WorkingCalendar, clock: Clock, write: bool
+) -> tuple[list[Finding], list[CellChange]]:
+    ctx = Context(journal, calendar, clock.today, clock.now)
+    changes = plan_cancellations(journal, ctx) if write else []
+    found = run_rules(ctx)
+    if write:
+        changes.extend(plan_control(journal, found))
+    return found, changes
 
 
 def check_source(
@@ -118,18 +132,16 @@ def check_source(
     journals = read_journals(source, config, only)
     report = Report(source.location, clock.today)
     changes: list[CellChange] = []
-    for journal in journals:
-        ctx = Context(journal, calendar, clock.today, clock.now)
-        if write:
-            changes.extend(plan_cancellations(journal, ctx))
-        with paused_gc():
-            found = run_rules(ctx)
-        if write:
-            changes.extend(plan_control(journal, found))
-        report.findings.extend(found)
-        report.journals.append(
-            JournalSummary(journal.body.name, journal.sheet, len(journal.applications))
-        )
+    with paused_gc():
+        while journals:  # each journal's rows are freed once checked, before anything is written
+            journal = journals.pop(0)
+            found, planned = _check_journal(journal, calendar, clock, write)
+            changes.extend(planned)
+            report.findings.extend(found)
+            report.journals.append(
+                JournalSummary(journal.body.name, journal.sheet, len(journal.applications))
+            )
+            del journal
     if write:
         result = source.write(changes)
         report.written = True
