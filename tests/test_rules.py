@@ -211,6 +211,9 @@ def test_recording_retention_two_years() -> None:
     assert findings(app, today=D(2026, 2, 28)) == []
     [(_, code)] = findings(app, today=D(2026, 3, 1))
     assert code == "recording-expired"
+    # Once destroyed and marked so in the cell, the row is settled.
+    app.recording = "Уничтожена 02.03.2026, акт № 5"
+    assert findings(app, today=D(2026, 3, 3)) == []
 
 
 def test_contacts_and_names() -> None:

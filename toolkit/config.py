@@ -146,14 +146,20 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     found = find_config(path)
     if found is None:
         return Config()
+    return parse_config(read_toml(found, "файл настроек"), found)
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file's tables; a ConfigError names the file (`what` says which kind) and why."""
     try:
-        with open(found, "rb") as f:
-            data = tomllib.load(f)
+        with open(path, "rb") as f:
+            return tomllib.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"Файл настроек {found} не найден") from None
+        raise ConfigError(f"{path}: {what} не найден") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Файл настроек {found}: ошибка синтаксиса TOML: {exc}") from None
-    return parse_config(data, found)
+        raise ConfigError(f"{path}: ошибка синтаксиса TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {what} не прочитан ({exc.strerror})") from None
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:

@@ -165,11 +165,12 @@ class _Generator:
         if decided >= self.today:
             return row  # still under review
         row["decision_date"] = decided
+        specialist = rnd.choice(specialists)
         if rnd.random() < 0.15:
             row["decision"] = Decision.REJECTED.label
             row["ground"] = rnd.choice(list(Ground)).label
+            row["specialist"] = specialist  # who reviewed it signs the decision (App. 2)
             return row
-        specialist = rnd.choice(specialists)
         when = self.slot(decided, specialist)
         row.update({
             "decision": Decision.APPOINTED.label,
@@ -264,7 +265,7 @@ def _spoilers(g: _Generator) -> list[tuple[str, Callable[[Row, list[Row]], None]
         rejected_without_ground(row, rows)
         pending(row, g.working_day_before(40))
         row.update(decision=Decision.REJECTED.label, ground=Ground.OUT_OF_COMPETENCE.label,
-                   decision_date=cal.add(row["received"], 7))
+                   decision_date=cal.add(row["received"], 7), specialist=SPECIALISTS[1])
 
     def unconfirmed(row: Row, _: list[Row]) -> None:
         appointed(row)
@@ -331,7 +332,8 @@ def _spoilers(g: _Generator) -> list[tuple[str, Callable[[Row, list[Row]], None]
     def rejected_without_ground(row: Row, _: list[Row]) -> None:
         row.update(decision=Decision.REJECTED.label,
                    decision_date=cal.add(row["received"], 2))
-        for key in ("ground", "appointment", "specialist", "link", "notice_sent", "answer",
+        row.setdefault("specialist", SPECIALISTS[1])
+        for key in ("ground", "appointment", "link", "notice_sent", "answer",
                     "answered_at", "outcome", "note", "recording"):
             row.pop(key, None)
 

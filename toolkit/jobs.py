@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .calendar import WorkingCalendar
-from .config import WEEKDAYS, Config
+from .config import WEEKDAYS, Config, read_toml
 from .errors import ConfigError
 
 FIRST_WORKING_DAY = "first-working-day"
@@ -399,15 +398,7 @@ def parse_job(data: Mapping[str, Any], path: Path) -> Job:
 
 def load_job(path: Path) -> Job:
     """Read one declaration file."""
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: файл задания не найден") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: ошибка синтаксиса TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: файл задания не прочитан ({exc.strerror})") from None
+    data = read_toml(path, "файл задания")
     return parse_job(data, path)
 
 

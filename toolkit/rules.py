@@ -396,12 +396,17 @@ def retention_end(session: dt.date) -> dt.date:
         return session.replace(year=session.year + RETENTION_YEARS, day=28)
 
 
+def destroyed(recording: str) -> bool:
+    """The recording cell says the file was destroyed («уничтожена 15.03.2027»)."""
+    return recording[:8].casefold().replace("ё", "е") == "уничтоже"
+
+
 @rule
 def recording(ctx: Context) -> Iterator[Finding]:
     horizon = ctx.retention_horizon
     for app in ctx.rows:
         when = app.appointment
-        if when is None or app.outcome is None:
+        if when is None or app.outcome is None or destroyed(app.recording):
             continue
         if app.recording:
             session = when.date()
