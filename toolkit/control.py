@@ -128,20 +128,27 @@ def check_source(
     calendar: WorkingCalendar | None = None,
 ) -> Report:
     """Check every body journal of a source; with `write`, record flags and cancellations."""
-    calendar = calendar or calendar_for(config)
+    # One pause for the whole run: re-enabling the collector in between would make it scan
+    # every row built so far, only to find no garbage.
+    with paused_gc():
+        return _check_source(source, config, clock, only, write,
+                             calendar or calendar_for(config))
+
+
+def _check_source(source: JournalSource, config: Config, clock: Clock, only: Sequence[str],
+                  write: bool, calendar: WorkingCalendar) -> Report:
     journals = read_journals(source, config, only)
     report = Report(source.location, clock.today)
     changes: list[CellChange] = []
-    with paused_gc():
-        while journals:  # each journal's rows are freed once checked, before anything is written
-            journal = journals.pop(0)
-            found, planned = _check_journal(journal, calendar, clock, write)
-            changes.extend(planned)
-            report.findings.extend(found)
-            report.journals.append(
-                JournalSummary(journal.body.name, journal.sheet, len(journal.applications))
-            )
-            del journal
+    while journals:  # each journal's rows are freed once checked, before anything is written
+        journal = journals.pop(0)
+        found, planned = _check_journal(journal, calendar, clock, write)
+        changes.extend(planned)
+        report.findings.extend(found)
+        report.journals.append(
+            JournalSummary(journal.body.name, journal.sheet, len(journal.applications))
+        )
+        del journal
     if write:
         result = source.write(changes)
         report.written = True

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import repeat
-from operator import is_
+from operator import is_, itemgetter
 from pathlib import Path
 from typing import Protocol
 
@@ -343,7 +343,8 @@ def _text_column(
         joined = _SEP + _SEP.join(out)
     if column.written_by_toolkit:
         return out  # type: ignore[return-value]
-    if column.key != "phone" and any(_SEP + ch in joined for ch in "=@+-"):
+    firsts = set(map(itemgetter(0), filter(None, out)))  # first letters, in one C pass
+    if column.key != "phone" and not firsts.isdisjoint("=@+-"):
         for i in [i for i, text in enumerate(out) if text[:1] in "=@+-"]:
             char = cells.formula_like(out[i])
             if char:
