@@ -1,6 +1,7 @@
 """Google Sheets journal source, tested at the HTTP boundary with Sheets API v4 payloads.
 
-`FakeSheets` answers spreadsheets.get, values.batchGet, values.batchUpdate and
+`FakeSheets` answers spreadsheets.get (with grid data: effectiveValue and formulaValue per cell,
+honouring `ranges` and the field mask), values.batchGet, values.batchUpdate and
 spreadsheets.batchUpdate the way Google does (through the `responses` library, so the real
 gspread HTTP client, requests and our retry layer all run); every request is recorded, so the
 tests assert the exact requests sent and how many.
@@ -14,6 +15,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -33,7 +35,15 @@ from toolkit.errors import ConfigError, JournalError
 from toolkit.gsheets.address import SheetAddress, a1, is_google, same_spreadsheet
 from toolkit.gsheets.http import RetryPolicy, SheetsHTTPClient
 from toolkit.gsheets.personal import HEADINGS, PERSONAL_KEYS, build_personal_file
-from toolkit.gsheets.source import READ_FIELDS, GoogleSheetSource
+from toolkit.gsheets.source import (
+    ERROR_TEXT,
+    READ_FIELDS,
+    TITLE_FIELDS,
+    GoogleSheetSource,
+    cell_value,
+    decode_cell,
+    parse_spreadsheet,
+)
 from toolkit.journal import CellChange, read_journals
 from toolkit.schema import BY_KEY, FIRST_DATA_ROW, column_index, column_letter
 from toolkit.xlsx.source import XlsxSource
@@ -64,6 +74,21 @@ def parse_range(text: str) -> tuple[str, int, int, int | None, int | None]:
     return title, r1, c1, r2, c2
 
 
+@dataclass(frozen=True)
+class SheetError:
+    """An error cell: ErrorValue.type in grid data, its text ('#REF!') in values.get."""
+
+    type: str
+
+    @property
+    def text(self) -> str:
+        return ERROR_TEXT[self.type]
+
+
+class BadRequest(Exception):
+    """Answer the request with 400 INVALID_ARGUMENT, as Google does for a bad range."""
+
+
 def sheets_value(value: Any) -> Any:
     """A cell as values.get returns it with UNFORMATTED_VALUE and SERIAL_NUMBER."""
     if value is None:
@@ -76,6 +101,24 @@ def sheets_value(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def values_api(value: Any) -> Any:
+    """A cell as values.get returns it: an error cell is its text."""
+    return value.text if isinstance(value, SheetError) else value
+
+
+def effective_value(value: Any) -> dict[str, Any] | None:
+    """A cell's ExtendedValue as spreadsheets.get returns it in effectiveValue."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, SheetError):
+        return {"errorValue": {"type": value.type, "message": "Ошибка формулы"}}
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int | float):
+        return {"numberValue": value}
+    return {"stringValue": value}
 
 
 class FakeSheet:
@@ -154,34 +197,80 @@ class FakeSheets:
             if n in self.errors:
                 status, body = self.errors[n]
                 return status, {"Content-Type": "application/json"}, json.dumps(body)
-            reply = handler(call)
+            try:
+                reply = handler(call)
+            except BadRequest as exc:
+                error = {"error": {"code": 400, "message": str(exc),
+                                   "status": "INVALID_ARGUMENT"}}
+                return 400, {"Content-Type": "application/json"}, json.dumps(error)
             if n in self.hooks:
                 self.hooks[n](self)
             return 200, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(reply)
         return callback
 
     def _get(self, call: dict[str, Any]) -> dict[str, Any]:
-        fields = call["query"].get("fields", [""])[0]
+        query = call["query"]
+        fields = query.get("fields", [""])[0]
+        boxes: dict[str, list[tuple[int, int, int | None, int | None]]] | None = None
+        if "ranges" in query:  # only the sheets the ranges touch, only those cells
+            boxes = {}
+            for text in query["ranges"]:
+                title, r1, c1, r2, c2 = parse_range(text)
+                if title not in self.sheets or self.sheets[title].sheet_type != "GRID":
+                    raise BadRequest(f"Unable to parse range: {text}")
+                boxes.setdefault(title, []).append((r1, c1, r2, c2))
         out = []
         for index, sheet in enumerate(self.sheets.values()):
+            if boxes is not None and sheet.title not in boxes:
+                continue
             item: dict[str, Any] = {"properties": {"sheetId": sheet.sheet_id,
                                                    "title": sheet.title, "index": index,
                                                    "sheetType": sheet.sheet_type}}
-            if sheet.merges:
+            if sheet.merges and "merges" in fields:
                 item["merges"] = [
                     {"sheetId": sheet.sheet_id, "startRowIndex": r1 - 1, "endRowIndex": r2,
                      "startColumnIndex": c1, "endColumnIndex": c2 + 1}
                     for r1, c1, r2, c2 in sheet.merges
                 ]
             if "data(" in fields and sheet.sheet_type == "GRID":
-                row_data: list[dict[str, Any]] = []
-                for r, row in enumerate(sheet.rows, start=1):
-                    values = [{"userEnteredValue": {"formulaValue": f"=R{r}C{c}"}}
-                              if (r, c) in sheet.formulas else {} for c in range(len(row))]
-                    row_data.append({"values": values} if row else {})
-                item["data"] = [{"rowData": row_data}]
+                item["data"] = [self._grid_data(sheet, box, fields) for box in
+                                (boxes[sheet.title] if boxes else [(1, 0, None, None)])]
             out.append(item)
         return {"sheets": out}
+
+    @staticmethod
+    def _grid_data(sheet: FakeSheet, box: tuple[int, int, int | None, int | None],
+                   fields: str) -> dict[str, Any]:
+        """GridData of a range: startRow/startColumn (omitted when 0), rowData up to the last
+        row holding something, each row's cells up to its last one holding something."""
+        r1, c1, r2, c2 = box
+        last_row = min(r2 or len(sheet.rows), len(sheet.rows))
+        row_data: list[dict[str, Any]] = []
+        for r in range(r1, last_row + 1):
+            width = len(sheet.rows[r - 1])
+            last_col = width - 1 if c2 is None else min(c2, width - 1)
+            values: list[dict[str, Any]] = []
+            for c in range(c1, last_col + 1):
+                cell: dict[str, Any] = {}
+                if (r, c) in sheet.formulas and "formulaValue" in fields:
+                    cell["userEnteredValue"] = {"formulaValue": f"=R{r}C{c + 1}"}
+                value = effective_value(sheet.get(r, c))
+                if value is not None and "effectiveValue" in fields:
+                    cell["effectiveValue"] = value
+                values.append(cell)
+            while values and not values[-1]:
+                values.pop()
+            row_data.append({"values": values} if values else {})
+        while row_data and not row_data[-1]:
+            row_data.pop()
+        grid: dict[str, Any] = {}
+        if r1 > 1:
+            grid["startRow"] = r1 - 1
+        if c1:
+            grid["startColumn"] = c1
+        if row_data:
+            grid["rowData"] = row_data
+        return grid
 
     def _batch_get(self, call: dict[str, Any]) -> dict[str, Any]:
         query = call["query"]
@@ -194,7 +283,7 @@ class FakeSheets:
             sheet = self.sheets[title]
             last_row = r2 or max(len(sheet.rows), 1)
             last_col = c2 if c2 is not None else max((len(r) for r in sheet.rows), default=1) - 1
-            grid = [[sheet.get(r, c) for c in range(c1, last_col + 1)]
+            grid = [[values_api(sheet.get(r, c)) for c in range(c1, last_col + 1)]
                     for r in range(r1, last_row + 1)]
             if major == "COLUMNS":
                 grid = [list(col) for col in zip(*grid, strict=True)] if grid else []
@@ -306,24 +395,131 @@ def test_a_body_matches_its_spreadsheet_however_spelled(tmp_path: Path) -> None:
 # Reading ----------------------------------------------------------------------------------
 
 
-def test_reading_takes_two_requests_with_unformatted_serial_values(fake: FakeSheets,
-                                                                  config: Config) -> None:
+def test_reading_is_one_spreadsheets_get_with_grid_data(fake: FakeSheets,
+                                                        config: Config) -> None:
     source = google_source()
     journals = read_journals(source, config)
     assert [j.sheet for j in journals] == ["Министерство", "ОСЗН г. Кемерово", "ГЮБ Кузбасса",
                                           "ЦСВ"]
-    assert source.requests == 2
-    get, batch = fake.calls
+    assert source.requests == 1
+    [get] = fake.calls
+    # No worksheet in the location: the titles are unknown, so every grid sheet comes whole.
     assert (get["method"], get["path"], get["query"]) == (
         "GET", f"/v4/spreadsheets/{KEY}", {"fields": [READ_FIELDS]})
-    assert (batch["method"], batch["path"]) == ("GET", f"/v4/spreadsheets/{KEY}/values:batchGet")
-    assert batch["query"] == {
-        "ranges": ["'Министерство'!A1:X", "'ОСЗН г. Кемерово'!A1:X", "'ГЮБ Кузбасса'!A1:X",
-                   "'ЦСВ'!A1:X"],
-        "valueRenderOption": ["UNFORMATTED_VALUE"],
-        "dateTimeRenderOption": ["SERIAL_NUMBER"],
-        "majorDimension": ["ROWS"],
-    }
+    assert READ_FIELDS == (
+        "sheets(properties(sheetId,title,index,sheetType),merges,"
+        "data(startRow,startColumn,rowData(values(userEnteredValue(formulaValue),"
+        "effectiveValue(numberValue,stringValue,boolValue,errorValue(type))))))")
+
+
+def test_named_worksheets_are_fetched_as_ranges_a_to_x(fake: FakeSheets, config: Config) -> None:
+    source = google_source(location=f"gsheet:{KEY}!Министерство!ЦСВ")
+    journals = read_journals(source, config)
+    assert [j.sheet for j in journals] == ["Министерство", "ЦСВ"]
+    assert source.requests == 1
+    [get] = fake.calls
+    assert get["query"] == {"fields": [READ_FIELDS],
+                            "ranges": ["'Министерство'!A1:X", "'ЦСВ'!A1:X"]}
+    # Reading again asks Google again (the values of the first get are handed out once).
+    fake.calls.clear()
+    [again] = source.read(["ЦСВ"])
+    assert [c["query"] for c in fake.calls] == [{"fields": [READ_FIELDS],
+                                                "ranges": ["'ЦСВ'!A1:X"]}]
+    expected = [_trim([values_api(v) for v in row]) for row in fake.sheets["ЦСВ"].rows]
+    while expected and not expected[-1]:
+        expected.pop()
+    assert again.rows == expected and len(expected) > FIRST_DATA_ROW
+
+
+def test_grid_data_gives_exactly_what_values_get_gives(demo: tuple[Path, Any]) -> None:
+    """The same sheet read through spreadsheets.get and through values.batchGet (the API the
+    values were checked against before): identical rows, cell for cell and type for type."""
+    sheets = FakeSheets.from_xlsx(demo[0])
+    minister = sheets.sheets["Министерство"]
+    row = FIRST_DATA_ROW + 2
+    for col, value in enumerate(["0123", "+7 913 000-00-00", "12,5", True, False,
+                                 SheetError("REF"), SheetError("N_A"), 46349.416666666664,
+                                 46342, 0.1, -3]):
+        minister.put(row, BY_KEY["letter"].index - col, value)
+    minister.put(row + 1, column_index("Z"), "вне журнала")  # past X: not part of the journal
+    minister.formulas.add((row, BY_KEY["note"].index))
+    with sheets.mock():
+        source = google_source()
+        grids = {g.title: g for g in source.read(source.sheet_titles())}
+        reply = source.http.values_batch_get(
+            KEY, [a1(t, "A1:X") for t in grids], params={
+                "valueRenderOption": "UNFORMATTED_VALUE",
+                "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"})
+    for title, value_range in zip(grids, reply["valueRanges"], strict=True):
+        expected = value_range.get("values", [])
+        got = grids[title].rows
+        assert got == expected, title
+        assert [[type(v) for v in r] for r in got] == [[type(v) for v in r] for r in expected]
+    assert "#REF!" in grids["Министерство"].rows[row - 1]
+    assert (row, BY_KEY["note"].index) in grids["Министерство"].formulas
+
+
+@pytest.mark.parametrize(("value", "raw"), [
+    ({"numberValue": 1}, 1),
+    ({"numberValue": 1.0}, 1),  # a whole number is an int, as values.get writes it
+    ({"numberValue": 46342}, 46342),  # 16.11.2026 as a serial number
+    ({"numberValue": 46349.416666666664}, 46349.416666666664),  # 23.11.2026 10:00
+    ({"numberValue": 0.5}, 0.5),  # 12:00 as a time of day
+    ({"numberValue": -7.25}, -7.25),
+    ({"numberValue": 1e20}, 1e20),  # beyond exact ints: stays a float
+    ({"stringValue": "0123"}, "0123"),
+    ({"stringValue": "+7 913 000-00-00"}, "+7 913 000-00-00"),
+    ({"stringValue": "12,5"}, "12,5"),
+    ({"stringValue": "=1+1"}, "=1+1"),  # text that looks like a formula stays text
+    ({"stringValue": " "}, " "),
+    ({"boolValue": True}, True),
+    ({"boolValue": False}, False),
+    ({"errorValue": {"type": "REF", "message": "Ссылка не существует."}}, "#REF!"),
+    ({"errorValue": {"type": "DIVIDE_BY_ZERO"}}, "#DIV/0!"),
+    ({"errorValue": {"type": "N_A"}}, "#N/A"),
+    ({"errorValue": {"type": "NAME"}}, "#NAME?"),
+    ({"errorValue": {"type": "VALUE"}}, "#VALUE!"),
+    ({"errorValue": {"type": "NUM"}}, "#NUM!"),
+    ({"errorValue": {"type": "NULL_VALUE"}}, "#NULL!"),
+    ({"errorValue": {"type": "ERROR"}}, "#ERROR!"),
+    ({"errorValue": {"type": "LOADING"}}, "Loading..."),
+    ({"errorValue": {}}, "#ERROR!"),
+    ({}, ""),
+    (None, ""),
+])
+def test_effective_values_convert_exactly(value: dict[str, Any] | None, raw: Any) -> None:
+    cell = {} if value is None else {"effectiveValue": value}
+    got = cell_value(cell)
+    assert got == raw and type(got) is type(raw)
+    # The same through the HTTP path: decoded while the JSON is parsed, then placed in a row.
+    end = {"effectiveValue": {"stringValue": "конец"}}
+    formula = {"userEnteredValue": {"formulaValue": "=A1"}, **cell}
+    reply = {"sheets": [{"properties": {"sheetId": 0, "title": "Л", "sheetType": "GRID"},
+                         "data": [{"rowData": [{"values": [cell, formula, end]}]}]}]}
+    infos, values = parse_spreadsheet(json.loads(json.dumps(reply), object_hook=decode_cell))
+    [[first, second, _]] = values["Л"]
+    assert first == second == raw and type(first) is type(second) is type(raw)
+    assert infos["Л"].formulas == frozenset({(1, 1)})
+
+
+def test_grid_data_rows_are_placed_as_in_the_sheet() -> None:
+    """rows[0] is row 1 and column A is index 0, whatever startRow/startColumn say; empty
+    cells and rows at the ends are left out, columns past X cut off."""
+    number = {"effectiveValue": {"numberValue": 7}}
+    text = {"effectiveValue": {"stringValue": "x"}}
+    meta = {"sheets": [{
+        "properties": {"sheetId": 5, "title": "Лист", "index": 0, "sheetType": "GRID"},
+        "data": [{"startRow": 2, "startColumn": 1, "rowData": [
+            {"values": [number, {}, text, {}]},
+            {},
+            {"values": [{}, {"userEnteredValue": {"formulaValue": "=B3"}, **number}]},
+            {"values": [{}]},
+        ]}, {"startRow": 6, "rowData": [{"values": [text] * 30}]}],
+    }]}
+    infos, values = parse_spreadsheet(meta)
+    assert values["Лист"] == [[], [], ["", 7, "", "x"], [], ["", "", 7], [], ["x"] * 24]
+    assert infos["Лист"].formulas == frozenset({(5, 2)})
+    assert infos["Лист"].sheet_id == 5
 
 
 def test_the_request_count_does_not_grow_with_rows(demo: tuple[Path, Any],
@@ -337,18 +533,26 @@ def test_the_request_count_does_not_grow_with_rows(demo: tuple[Path, Any],
         source = google_source()
         journals = read_journals(source, config)
     assert len(journals[0].applications) > 5000
-    assert source.requests == 2
+    assert source.requests == 1
 
 
 def test_values_stay_as_typed_and_serials_are_dates(config: Config) -> None:
-    """The recorded payloads: '0123', '+7 …', '12,5' are never numericised."""
+    """The recorded payload: '0123', '+7 …', '12,5' are never numericised."""
     with responses.RequestsMock() as mock:
         mock.add(responses.GET, f"{API}/{KEY}", json=fixture("spreadsheets_get.json"))
-        mock.add(responses.GET, f"{API}/{KEY}/values:batchGet",
-                 json=fixture("values_batchget.json"))
         source = google_source()
         assert source.sheet_titles() == ["Министерство", "Справочники"]  # no chart sheet
         [journal] = read_journals(source, config)
+        assert len(mock.calls) == 1
+    # The grid data is what values.batchGet gave for 'Министерство'!A1:X (recorded alike);
+    # the note past column X is cut off.
+    recorded = fixture("values_batchget.json")["valueRanges"][0]["values"]
+    plain = parse_spreadsheet(fixture("spreadsheets_get.json"))
+    text = (FIXTURES / "spreadsheets_get.json").read_text(encoding="utf-8")
+    decoded = parse_spreadsheet(json.loads(text, object_hook=decode_cell))
+    assert plain == decoded
+    assert plain[1]["Министерство"] == recorded
+    assert plain[1]["Справочники"][0][:2] == ["Решение", "Основание отклонения"]
     first, second = journal.applications
     assert first.number == 1
     assert first.received == dt.date(2026, 11, 16)
@@ -368,12 +572,22 @@ def test_values_stay_as_typed_and_serials_are_dates(config: Config) -> None:
 def test_worksheets_chosen_in_the_location(fake: FakeSheets, config: Config) -> None:
     source = google_source(location=f"gsheet:{KEY}!ЦСВ")
     assert [j.sheet for j in read_journals(source, config)] == ["ЦСВ"]
-    assert fake.calls[1]["query"]["ranges"] == ["'ЦСВ'!A1:X"]
+    assert [c["query"] for c in fake.calls] == [{"fields": [READ_FIELDS],
+                                                "ranges": ["'ЦСВ'!A1:X"]}]
+    fake.calls.clear()
     by_gid = google_source(location=f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=1002")
     assert by_gid.sheet_titles() == ["ГЮБ Кузбасса"]
-    missing = google_source(location=f"gsheet:{KEY}!Нет такого")
+    [grid] = by_gid.read(["ГЮБ Кузбасса"])
+    assert grid.rows and by_gid.requests == 1  # the tab is known by id only: every sheet whole
+    assert [c["query"] for c in fake.calls] == [{"fields": [READ_FIELDS]}]
+    fake.calls.clear()
+    missing = google_source(location=f"gsheet:{KEY}!ЦСВ!Нет такого")
     with pytest.raises(JournalError, match="нет листа «Нет такого»; листы: «Министерство»"):
         missing.sheet_titles()
+    # Google refuses the range (400); one get of the titles names what is missing.
+    assert [c["query"] for c in fake.calls] == [
+        {"fields": [READ_FIELDS], "ranges": ["'ЦСВ'!A1:X", "'Нет такого'!A1:X"]},
+        {"fields": [TITLE_FIELDS]}]
 
 
 @pytest.mark.parametrize(("status", "message"), [
@@ -404,7 +618,8 @@ def test_same_findings_as_the_xlsx_journal(demo: tuple[Path, Any], fake: FakeShe
     assert got.flatten(FIELDS) == expected.flatten(FIELDS)
     assert [(j.body, j.sheet, j.rows) for j in got.journals] == [
         (j.body, j.sheet, j.rows) for j in expected.journals]
-    assert got.requests == 2 and expected.requests is None
+    assert got.requests == 1 and expected.requests is None
+    assert [c["method"] for c in fake.calls] == ["GET"]
 
 
 def test_same_writes_as_the_xlsx_journal(demo: tuple[Path, Any], fake: FakeSheets,
@@ -420,7 +635,18 @@ def test_same_writes_as_the_xlsx_journal(demo: tuple[Path, Any], fake: FakeSheet
     assert len(expected.changes) > 20
     assert cells_of(got) == cells_of(expected)
     assert got.skipped == expected.skipped == []
-    assert got.requests == 4  # read: get + batchGet; write: re-read + batchUpdate
+    assert got.requests == 3  # read: get; write: re-read + batchUpdate
+    get, reread, write = fake.calls
+    assert get["query"] == {"fields": [READ_FIELDS]}
+    assert reread["path"] == f"/v4/spreadsheets/{KEY}/values:batchGet"
+    assert reread["query"]["valueRenderOption"] == ["UNFORMATTED_VALUE"]
+    assert reread["query"]["dateTimeRenderOption"] == ["SERIAL_NUMBER"]
+    assert reread["query"]["majorDimension"] == ["COLUMNS"]
+    changed = list(dict.fromkeys(c.sheet for c in got.changes))
+    assert reread["query"]["ranges"] == [
+        a1(sheet, f"{letter}1:{letter}") for sheet in changed for letter in
+        sorted({"A", *(BY_KEY[c.key].letter for c in got.changes if c.sheet == sheet)},
+               key=column_index)]
     write = fake.calls[-1]
     assert (write["method"], write["path"]) == ("POST",
                                                 f"/v4/spreadsheets/{KEY}/values:batchUpdate")
@@ -434,7 +660,7 @@ def test_same_writes_as_the_xlsx_journal(demo: tuple[Path, Any], fake: FakeSheet
     # Re-run: same findings on both, nothing left to write, no write request.
     fake.calls.clear()
     again = check_source(google_source(), config, clock, write=True)
-    assert again.changes == [] and again.requests == 2
+    assert again.changes == [] and again.requests == 1
     assert again.flatten(FIELDS) == check_source(XlsxSource(path), config, clock).flatten(FIELDS)
 
 
@@ -460,7 +686,7 @@ def test_a_cell_edited_meanwhile_is_left_alone(demo: tuple[Path, Any], fake: Fak
     def person_edits(sheets: FakeSheets) -> None:
         sheets.sheets["Министерство"].put(edited_row, control, "проверено, ждем ответа")
 
-    fake.after(2, person_edits)  # between the job's read and its write
+    fake.after(1, person_edits)  # between the job's read and its write
     report = check_source(google_source(), config, Clock.at(TODAY), write=True)
     skipped = [(c.sheet, c.cell, why) for c, why in report.skipped]
     ref = f"{BY_KEY['control'].letter}{edited_row}"
@@ -506,6 +732,23 @@ def test_rows_are_found_by_number_after_sorting(fake: FakeSheets, config: Config
     assert fake.calls[1]["json"]["data"] == [
         {"range": f"'Министерство'!W{new_row}", "majorDimension": "ROWS",
          "values": [["п. 2.5: Просрочено решение"]]}]
+
+
+def test_writing_without_reading_first_costs_one_get_of_the_changed_sheet(
+        fake: FakeSheets) -> None:
+    row = FIRST_DATA_ROW
+    fake.sheets["ЦСВ"].formulas.add((row + 1, BY_KEY["control"].index))
+    old = cells.text_of(fake.sheets["ЦСВ"].get(row, BY_KEY["control"].index))
+    changes = [CellChange("ЦСВ", row, "control", old, "п. 2.5: Просрочено решение", ""),
+               CellChange("ЦСВ", row + 1, "control", "", "x", "")]
+    result = google_source().write(changes)
+    assert result.requests == 3  # the sheet's formulas, the re-read, the write
+    get, reread, write = fake.calls
+    assert get["query"] == {"fields": [READ_FIELDS], "ranges": ["'ЦСВ'!A1:X"]}
+    assert reread["query"]["ranges"] == ["'ЦСВ'!A1:A", "'ЦСВ'!W1:W"]
+    assert write["json"]["data"] == [{"range": f"'ЦСВ'!W{row}", "majorDimension": "ROWS",
+                                      "values": [["п. 2.5: Просрочено решение"]]}]
+    assert result.skipped == [(changes[1], "в ячейке формула — не перезаписана")]
 
 
 def test_a_row_deleted_meanwhile_is_skipped(fake: FakeSheets, config: Config) -> None:
@@ -641,7 +884,7 @@ def _service_account_key(tmp_path: Path) -> Path:
 
 def test_vks_check_on_a_google_journal(demo: tuple[Path, Any], fake: FakeSheets,
                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The whole path: config → service-account login → 2 Sheets requests → report."""
+    """The whole path: config → service-account login → 1 Sheets request → report."""
     key = _service_account_key(tmp_path)
     config = tmp_path / "vks.toml"
     config.write_text(f'[google]\nservice_account = "{key.name}"\ntimeout = 20\n',
@@ -666,8 +909,8 @@ def test_vks_check_on_a_google_journal(demo: tuple[Path, Any], fake: FakeSheets,
         mock.reset()
     assert result.exit_code == 1, result.output
     assert f"Журнал gsheet:{KEY} — проверка на 27.11.2026" in result.stdout
-    assert f"Запросов к Google Таблицам (gsheet:{KEY}): 2" in result.stderr
-    assert len(sheet_calls) == 2
+    assert f"Запросов к Google Таблицам (gsheet:{KEY}): 1" in result.stderr
+    assert len(sheet_calls) == 1
     assert all(c.request.headers["Authorization"] == "Bearer ya29.test" for c in sheet_calls)
     assert all(c.request.req_kwargs["timeout"] == (10.0, 20.0) for c in sheet_calls)
     # The token was asked for the spreadsheets scope only: no Drive access.

@@ -14,16 +14,21 @@ from gspread.exceptions import APIError
 from toolkit.errors import JournalError
 from toolkit.gsheets.address import SheetAddress
 from toolkit.gsheets.http import RetryPolicy, SheetsHTTPClient, SheetsUnavailable, describe_call
-from toolkit.gsheets.source import GoogleSheetSource
+from toolkit.gsheets.source import READ_FIELDS, GoogleSheetSource
 
 KEY = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
 API = "https://sheets.googleapis.com/v4/spreadsheets"
+GET = f"{API}/{KEY}"
 BATCH_GET = f"{API}/{KEY}/values:batchGet"
 BATCH_UPDATE = f"{API}/{KEY}/values:batchUpdate"
 ERRORS = json.loads((Path(__file__).parent / "fixtures" / "gsheets" / "errors.json")
                     .read_text(encoding="utf-8"))
 OK_GET = {"spreadsheetId": KEY, "valueRanges": [{"range": "'ЦСВ'!A1:X1000",
                                                  "majorDimension": "ROWS", "values": [["1"]]}]}
+OK_SPREADSHEET = {"sheets": [{
+    "properties": {"sheetId": 0, "title": "ЦСВ", "index": 0, "sheetType": "GRID"},
+    "data": [{"rowData": [{"values": [{"effectiveValue": {"numberValue": 1}},
+                                      {"effectiveValue": {"stringValue": "0123"}}]}]}]}]}
 OK_UPDATE = {"spreadsheetId": KEY, "totalUpdatedRows": 1, "totalUpdatedColumns": 1,
              "totalUpdatedCells": 1, "totalUpdatedSheets": 1,
              "responses": [{"spreadsheetId": KEY, "updatedRange": "'ЦСВ'!W7", "updatedRows": 1,
@@ -68,6 +73,42 @@ def test_a_429_is_waited_out_with_exponential_backoff() -> None:
     assert http.requests == 4 and http.repeats == 3
     assert clock.sleeps == [1.0, 2.0, 4.0]
     assert len(responses.calls) == 4
+
+
+@responses.activate
+def test_the_read_is_one_get_and_is_retried_after_a_5xx() -> None:
+    responses.add(responses.GET, GET, json=ERRORS["503"], status=503)
+    responses.add(responses.GET, GET, json=ERRORS["500"], status=500)
+    responses.add(responses.GET, GET, json=OK_SPREADSHEET)
+    clock = Clock()
+    source = GoogleSheetSource(SheetAddress(KEY), make(clock))
+    [grid] = source.read(source.sheet_titles())
+    assert grid.rows == [[1, "0123"]]
+    assert source.requests == 3 and clock.sleeps == [1.0, 2.0]
+    assert all(c.request.params == {"fields": READ_FIELDS} for c in responses.calls)
+    assert {c.request.req_kwargs["timeout"] for c in responses.calls} == {(10.0, 60.0)}
+
+
+@responses.activate
+def test_a_read_that_times_out_for_good_ends_in_a_russian_message() -> None:
+    responses.add(responses.GET, GET, body=requests.exceptions.ReadTimeout("read timed out"))
+    clock = Clock()
+    source = GoogleSheetSource(SheetAddress(KEY), make(clock, retries=2))
+    with pytest.raises(SheetsUnavailable, match=r"нет ответа \(истекло время ожидания\) на "
+                                                r"запрос spreadsheets\.get; после 3 попыток"):
+        source.sheet_titles()
+    assert source.requests == 3
+
+
+@responses.activate
+def test_replies_are_asked_for_gzip_compressed() -> None:
+    """Google gzips a reply only if the user agent says gzip too (Sheets performance guide)."""
+    responses.add(responses.GET, GET, json=OK_SPREADSHEET)
+    source = GoogleSheetSource(SheetAddress(KEY), make(Clock()))
+    source.sheet_titles()
+    headers = responses.calls[0].request.headers
+    assert "gzip" in headers["Accept-Encoding"]
+    assert headers["User-Agent"].endswith("vks (gzip)")
 
 
 @responses.activate

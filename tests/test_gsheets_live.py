@@ -63,7 +63,13 @@ def test_live_round_trip(demo: tuple[Path, Any]) -> None:
     source = live_source()
     got = check_source(source, config, clock, only=["Министерство"])
     assert got.flatten(FIELDS) == expected.flatten(FIELDS)
-    assert got.requests == 2
+    assert got.requests == 1  # one spreadsheets.get with grid data
+
+    # check --write: the read, the compare-and-set re-read, one write.
+    written = check_source(live_source(), config, clock, write=True, only=["Министерство"])
+    assert written.changes and written.requests == 3
+    again = check_source(live_source(), config, clock, write=True, only=["Министерство"])
+    assert again.changes == [] and again.requests == 1  # nothing left to write
 
     # A person edits a control cell between the job's read and its write.
     source = live_source()
@@ -74,3 +80,4 @@ def test_live_round_trip(demo: tuple[Path, Any]) -> None:
                 params={"valueInputOption": "RAW"}, body={"values": [["правка человека"]]})
     result = source.write([change])
     assert result.written == [] and [c for c, _ in result.skipped] == [change]
+    assert result.requests == 1  # the re-read; nothing written

@@ -9,7 +9,10 @@ gspread takes its HTTP layer as a parameter (`gspread.Client(auth, http_client=�
   before running it — never after a 5xx or a timeout, when it may have been applied;
 - gives every attempt a connect and read timeout and every call a total time limit, waits
   included; then raises `SheetsUnavailable` (a JournalError with a Russian message);
-- counts the HTTP requests it sends (`requests`), repeats included, for `vks check --verbose`.
+- counts the HTTP requests it sends (`requests`), repeats included, for `vks check --verbose`;
+- says "gzip" in its User-Agent: Google compresses a reply only for a client that asks with
+  Accept-Encoding (requests does) *and* names gzip in its user agent (Sheets API performance
+  guide) — the grid data of a large journal shrinks several times over.
 
 Everything else is gspread's: a non-retryable error response raises `gspread.exceptions.APIError`
 with the parsed error body; `describe_api_error` turns it into a Russian message.
@@ -73,6 +76,9 @@ class SheetsHTTPClient(HTTPClient):
         jitter: Callable[[], float] = random.random,
     ) -> None:
         super().__init__(auth, session)
+        agent = str(self.session.headers.get("User-Agent") or "")
+        if "gzip" not in agent:
+            self.session.headers["User-Agent"] = f"{agent} vks (gzip)".strip()
         self.policy = policy or RetryPolicy()
         self.timeout = (self.policy.connect_timeout, self.policy.read_timeout)
         self.requests = 0  # HTTP requests sent, repeats included
