@@ -31,6 +31,16 @@ def demo(tmp_path: Path, _demo_master: tuple[Path, Manifest]) -> tuple[Path, Man
 
 
 @pytest.fixture
+def smtp():  # type: ignore[no-untyped-def]
+    """A real SMTP server on loopback; `.inbox.messages` holds what it received."""
+    from smtp_server import start_server
+
+    running = start_server()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def config() -> Config:
     """No configuration file: bodies are the sheets, default hours and calendar."""
     return Config()

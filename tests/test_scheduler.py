@@ -13,14 +13,14 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
+from smtp_server import Server
 
 from toolkit.config import Config, parse_config
 from toolkit.errors import ConfigError
@@ -155,43 +155,6 @@ def test_the_clock_is_the_configured_zone_whatever_the_servers(
 
 
 # --- Failures ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Inbox:
-    """An aiosmtpd handler keeping what it receives."""
-
-    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        import email
-        from email.policy import default
-
-        msg = email.message_from_bytes(envelope.original_content, policy=default)
-        assert isinstance(msg, EmailMessage)
-        self.messages.append((list(envelope.rcpt_tos), msg))
-        return "250 Message accepted"
-
-
-@dataclass
-class Server:
-    inbox: Inbox
-    port: int
-
-
-@pytest.fixture
-def smtp() -> Iterator[Server]:
-    """A real SMTP server on loopback."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield Server(inbox, port)
-    controller.stop()
 
 
 def mail_config(port: int, **extra: Any) -> Config:

@@ -4,26 +4,20 @@ loopback and real processes (lock refusal, SIGTERM)."""
 from __future__ import annotations
 
 import datetime as dt
-import email
 import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
+from smtp_server import Server
 
 from toolkit.cli import cli
 from toolkit.config import Config
@@ -37,29 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-27"  # the demo fixture's day: a Friday
 SURNAMES = {last for last, _, _ in (*MALE, *FEMALE)}
 JOBS = ["--jobs", str(SHIPPED_JOBS)]
-
-
-@dataclass
-class Inbox:
-    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        msg = email.message_from_bytes(envelope.original_content, policy=default_policy)
-        assert isinstance(msg, EmailMessage)
-        self.messages.append((list(envelope.rcpt_tos), msg))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 @pytest.fixture
@@ -187,9 +158,9 @@ def test_a_dry_run_changes_nothing(here: Path, demo: tuple[Path, Manifest]) -> N
 
 
 def test_a_journal_open_in_excel_fails_the_step_and_mails_the_admin(
-        here: Path, demo: tuple[Path, Manifest], smtp: tuple[Inbox, int]) -> None:
+        here: Path, demo: tuple[Path, Manifest], smtp: Server) -> None:
     journal, _ = demo
-    inbox, port = smtp
+    inbox, port = smtp.inbox, smtp.port
     config = write_config(here, port)
     (journal.parent / f"~${journal.name}").write_bytes(b"\x05admin" + b"\x00" * 60)
     before = digest(journal)
@@ -214,8 +185,8 @@ def test_a_journal_open_in_excel_fails_the_step_and_mails_the_admin(
 
 
 def test_monthly_sends_the_report_once(here: Path, demo: tuple[Path, Manifest],
-                                      smtp: tuple[Inbox, int]) -> None:
-    inbox, port = smtp
+                                      smtp: Server) -> None:
+    inbox, port = smtp.inbox, smtp.port
     config = write_config(here, port)  # journals = ["демо.xlsx"]: the demo fixture's copy
     first = vks("-c", str(config), "run", "monthly", "--today", "2026-12-01", *JOBS)
     assert first.exit_code == 0, first.output

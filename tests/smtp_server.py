@@ -1,0 +1,63 @@
+"""A real SMTP server on loopback (aiosmtpd) for the tests that send mail."""
+
+from __future__ import annotations
+
+import email
+import socket
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives and can refuse chosen recipients."""
+
+    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+    logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        msg = email.message_from_bytes(envelope.original_content, policy=default_policy)
+        assert isinstance(msg, EmailMessage)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 Message accepted"
+
+    def by_subject(self, part: str) -> list[EmailMessage]:
+        return [m for _, m in self.messages if part in str(m["Subject"])]
+
+
+@dataclass
+class Server:
+    inbox: Inbox
+    port: int
+    controller: Controller
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def start_server(**smtp: Any) -> Server:
+    inbox = Inbox()
+    port = free_port()
+    ssl_context = smtp.pop("ssl_context", None)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=ssl_context,
+                            **smtp)
+    controller.start()
+    return Server(inbox, port, controller)
