@@ -185,11 +185,18 @@ def test_a_journal_open_in_excel_fails_the_step_and_mails_the_admin(
 
 
 def test_monthly_sends_the_report_once(here: Path, demo: tuple[Path, Manifest],
-                                      smtp: Server) -> None:
+                                      smtp: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    import toolkit.stats
+
+    reads: list[object] = []
+    read_sources = toolkit.stats.read_sources
+    monkeypatch.setattr(toolkit.stats, "read_sources",
+                        lambda *a, **k: reads.append(a) or read_sources(*a, **k))
     inbox, port = smtp.inbox, smtp.port
     config = write_config(here, port)  # journals = ["демо.xlsx"]: the demo fixture's copy
     first = vks("-c", str(config), "run", "monthly", "--today", "2026-12-01", *JOBS)
     assert first.exit_code == 0, first.output
+    assert len(reads) == 1  # stats and send share one reading of the journals
     subjects = sorted(str(m["Subject"]) for _, m in inbox.messages)
     assert subjects == [
         "Статистика личного приема по ВКС за ноябрь 2026 — Министерство",

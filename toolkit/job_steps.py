@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .clock import Clock
 from .config import Config
@@ -59,6 +59,9 @@ class StepContext:
     journals: tuple[str, ...]  # one journal for a per-journal step; all for the others
     clock: Clock
     dry_run: Path | None = None  # dry run: change nothing, write what would go out here
+    # What one step computed and a later step of the same run can reuse (the month's
+    # statistics for `send` after `stats`), so a run reads the journals once for both.
+    shared: dict[tuple[object, ...], Any] = field(default_factory=dict)
 
 
 Executor = Callable[[Step, StepContext], StepOutcome]
@@ -173,6 +176,7 @@ def run_stats(step: Step, ctx: StepContext) -> StepOutcome:
 
     month = _month(step.month, ctx.clock)
     stats = stats_for(ctx.journals, ctx.config, month, ctx.clock, step.bodies)
+    ctx.shared[("stats", ctx.journals, month.key, tuple(step.bodies))] = stats
     target = _all(ctx.journals)
     if ctx.dry_run is not None:
         return StepOutcome(step.kind, step.title, target, counts={"reports": 0},
@@ -185,11 +189,15 @@ def run_stats(step: Step, ctx: StepContext) -> StepOutcome:
 
 def run_send(step: Step, ctx: StepContext) -> StepOutcome:
     assert isinstance(step, SendStep)
-    from .delivery import Status, send_monthly
+    from .delivery import Status, ledger_path, send_monthly, send_reports
 
     month = _month(step.month, ctx.clock)
     folder = ctx.dry_run / f"рассылка-{month.key}" if ctx.dry_run is not None else None
-    result = send_monthly(ctx.journals, ctx.config, month, ctx.clock, folder)
+    known = ctx.shared.get(("stats", ctx.journals, month.key, ()))
+    if known is not None:  # the run's stats step has just read the same journals
+        result = send_reports(known, ctx.config, ledger_path(ctx.config, ctx.journals), folder)
+    else:
+        result = send_monthly(ctx.journals, ctx.config, month, ctx.clock, folder)
     counts = {"mails_sent": len(result.with_status(Status.SENT)),
               "mails_already": len(result.with_status(Status.ALREADY_SENT)),
               "mails_failed": len(result.failed)}

@@ -448,13 +448,15 @@ class Runner:
             else:
                 units.append((step, journals))
         progress = Progress(job.name, len(units), self.progress)
+        shared: dict[tuple[object, ...], Any] = {}  # results steps of this run pass on
         try:
             for position, (step, targets) in enumerate(units, start=1):
                 if self.stop.is_set():
                     result.result = Result.INTERRUPTED
                     break
                 progress.begin(position, step, _target(targets))
-                outcome = self._execute(job, step, StepContext(self.config, targets, moment, dry))
+                outcome = self._execute(
+                    job, step, StepContext(self.config, targets, moment, dry, shared))
                 result.steps.append(outcome)
                 if ledger is not None and result.run_id is not None:
                     ledger.step(result.run_id, position, outcome.kind, outcome.target,
