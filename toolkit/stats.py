@@ -271,13 +271,18 @@ def frame_of(journals: Sequence[Journal], calendar: WorkingCalendar) -> pd.DataF
         if journal.body.name not in bodies:
             bodies.append(journal.body.name)
     topics: dict[str, str] = {}
+    shown: dict[str, str] = {}  # the topic as typed → as reported (one spelling per topic)
     cols: dict[str, list[Any]] = {name: [] for name in FRAME_COLUMNS}
     for journal in journals:
         for app in journal.applications:
-            broken = [app.cell(key) for key in STATE_KEYS if key in app.invalid]
-            topic = " ".join(app.topic.split())
-            if topic:
-                topic = topics.setdefault(normalize(topic), topic)
+            broken = ([app.cell(key) for key in STATE_KEYS if key in app.invalid]
+                      if app.invalid else [])
+            topic = shown.get(app.topic)
+            if topic is None:
+                topic = " ".join(app.topic.split())
+                if topic:
+                    topic = topics.setdefault(normalize(topic), topic)
+                shown[app.topic] = topic
             cols["body"].append(journal.body.name)
             cols["sheet"].append(journal.sheet)
             cols["row"].append(app.row)
@@ -307,16 +312,8 @@ def frame_of(journals: Sequence[Journal], calendar: WorkingCalendar) -> pd.DataF
 
 
 def _datetimes(values: Iterable[dt.date | dt.datetime | None]) -> np.ndarray:
-    """Dates and moments as datetime64[s] (NaT where empty)."""
-    out: list[Any] = []
-    for v in values:
-        if v is None:
-            out.append(np.datetime64("NaT"))
-        elif isinstance(v, dt.datetime):
-            out.append(np.datetime64(v.replace(tzinfo=None), "s"))
-        else:
-            out.append(np.datetime64(v, "s"))
-    return np.array(out, dtype="datetime64[s]")
+    """Dates and moments as datetime64[s] (NaT where empty); numpy converts them in C."""
+    return np.array(list(values), dtype="datetime64[s]")
 
 
 # The figures ------------------------------------------------------------------------------
