@@ -365,6 +365,25 @@ def header_cells() -> tuple[HeaderCell, ...]:
     return tuple(cells)
 
 
+def header_merges() -> list[tuple[int, int, int, int]]:
+    """Merged header ranges (first row, first col, last row, last col), rows 1-based.
+
+    The title and body rows span graphs 1–7; a compound graph's heading and number span its
+    sub-columns; a simple graph's heading spans rows 3–4; the service heading spans its block.
+    """
+    form_end = FORM_WIDTH - 1
+    merges = [(TITLE_ROW, 0, TITLE_ROW, form_end), (BODY_ROW, 0, BODY_ROW, form_end)]
+    for graph in GRAPHS:
+        first, last = graph_span(graph)
+        if graph.compound:
+            merges.append((GRAPH_ROW, first, GRAPH_ROW, last))
+            merges.append((NUMBER_ROW, first, NUMBER_ROW, last))
+        else:
+            merges.append((GRAPH_ROW, first, SUBCOLUMN_ROW, last))
+    merges.append((GRAPH_ROW, SERVICE_START, GRAPH_ROW, WIDTH - 1))
+    return merges
+
+
 def column_title(column: Column) -> str:
     """How messages name a column: «графа 5 „Дата решения“» or «„Телефон“»."""
     if column.graph is None:
@@ -383,6 +402,8 @@ CHOICE_LISTS: tuple[tuple[str, type[Choice]], ...] = (
     ("vks_consent", Consent),
 )
 """Defined names of the directory lists that feed the drop-downs, in directory-sheet order."""
+
+DIRECTORY_GROUNDS_HEADING = "Основание отклонения — полный текст (п. 2.8 Порядка)"
 
 DIRECTORY_HEADINGS: dict[type[Choice], str] = {
     Decision: "Решение",

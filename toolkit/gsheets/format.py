@@ -26,10 +26,10 @@ from ..schema import (
     BY_KEY,
     CHOICE_LISTS,
     COLUMNS,
+    DIRECTORY_GROUNDS_HEADING,
     DIRECTORY_HEADINGS,
     DIRECTORY_SHEET,
     FIRST_DATA_ROW,
-    FORM_WIDTH,
     GRAPH_ROW,
     GRAPHS,
     JOURNAL_TITLE,
@@ -44,6 +44,7 @@ from ..schema import (
     Kind,
     column_letter,
     graph_span,
+    header_merges,
 )
 from .address import SheetAddress, quote_title
 from .http import SheetsHTTPClient
@@ -290,21 +291,6 @@ def journal_sheet_requests(sheet_id: int, body: Body, index: int,
     return requests
 
 
-def header_merges() -> list[tuple[int, int, int, int]]:
-    """Merged header ranges: (first row, first col, last row, last col), rows 1-based."""
-    form_end = FORM_WIDTH - 1
-    merges = [(TITLE_ROW, 0, TITLE_ROW, form_end), (BODY_ROW, 0, BODY_ROW, form_end)]
-    for graph in GRAPHS:
-        first, last = graph_span(graph)
-        if graph.compound:
-            merges.append((GRAPH_ROW, first, GRAPH_ROW, last))
-            merges.append((NUMBER_ROW, first, NUMBER_ROW, last))
-        else:
-            merges.append((GRAPH_ROW, first, SUBCOLUMN_ROW, last))
-    merges.append((GRAPH_ROW, SERVICE_START, GRAPH_ROW, WIDTH - 1))
-    return merges
-
-
 def _column_format(sheet_id: int, col: int, kind: Kind, toolkit: bool,
                    local: bool) -> dict[str, Any]:
     fmt: dict[str, Any] = {
@@ -366,7 +352,7 @@ def directory_requests(sheet_id: int, index: int) -> list[dict[str, Any]]:
                             "userEnteredFormat": cell_format}
     full = len(CHOICE_LISTS)
     rows[0][full] = {"userEnteredValue": {"stringValue":
-                                          "Основание отклонения — полный текст (п. 2.8 Порядка)"},
+                                          DIRECTORY_GROUNDS_HEADING},
                      "userEnteredFormat": _head_format()}
     for r, ground in enumerate(Ground, start=1):
         rows[r][full] = {"userEnteredValue": {"stringValue": f"{ground.number}. {ground.text}"},

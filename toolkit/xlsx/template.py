@@ -28,6 +28,7 @@ from ..schema import (
     BY_KEY,
     CHOICE_LISTS,
     COLUMNS,
+    DIRECTORY_GROUNDS_HEADING,
     DIRECTORY_HEADINGS,
     DIRECTORY_SHEET,
     FIRST_DATA_ROW,
@@ -45,6 +46,7 @@ from ..schema import (
     Kind,
     column_letter,
     graph_span,
+    header_merges,
 )
 
 LAST_ROW = 1048576
@@ -101,32 +103,25 @@ def add_journal_sheet(wb: Workbook, body: Body) -> Worksheet:
 
 
 def _header(ws: Worksheet, body: Body) -> None:
-    form_end = column_letter(FORM_WIDTH - 1)
-    ws.merge_cells(f"A{TITLE_ROW}:{form_end}{TITLE_ROW}")
+    for r1, c1, r2, c2 in header_merges():
+        ws.merge_cells(start_row=r1, start_column=c1 + 1, end_row=r2, end_column=c2 + 1)
     ws.cell(TITLE_ROW, 1, _title()).font = TITLE_FONT
     ws.cell(TITLE_ROW, 1).alignment = CENTER
     ws.row_dimensions[TITLE_ROW].height = 36
-    ws.merge_cells(f"A{BODY_ROW}:{form_end}{BODY_ROW}")
     ws.cell(BODY_ROW, 1, body.name).font = Font(name="Times New Roman", size=12)
     ws.cell(BODY_ROW, 1).alignment = CENTER
 
     for graph in GRAPHS:
         first, last = graph_span(graph)
         if graph.compound:
-            _merge(ws, GRAPH_ROW, first, GRAPH_ROW, last)
             for column in graph.columns:
                 _head(ws, SUBCOLUMN_ROW, BY_KEY[column.key].index, column.heading)
-        else:
-            _merge(ws, GRAPH_ROW, first, SUBCOLUMN_ROW, last)
         _head(ws, GRAPH_ROW, first, graph.heading)
-        _merge(ws, NUMBER_ROW, first, NUMBER_ROW, last)
         _head(ws, NUMBER_ROW, first, str(graph.number))
         for col in range(first, last + 1):
             for row in (GRAPH_ROW, SUBCOLUMN_ROW, NUMBER_ROW):
                 ws.cell(row, col + 1).border = BORDER
 
-    last_service = WIDTH - 1
-    _merge(ws, GRAPH_ROW, SERVICE_START, GRAPH_ROW, last_service)
     _head(ws, GRAPH_ROW, SERVICE_START, SERVICE_HEADING, SERVICE_FILL)
     for column in SERVICE_COLUMNS:
         _head(ws, SUBCOLUMN_ROW, BY_KEY[column.key].index, column.heading, SERVICE_FILL)
@@ -143,11 +138,6 @@ def _title() -> str:
     from ..schema import JOURNAL_TITLE
 
     return JOURNAL_TITLE
-
-
-def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int) -> None:
-    if (r1, c1) != (r2, c2):
-        ws.merge_cells(start_row=r1, start_column=c1 + 1, end_row=r2, end_column=c2 + 1)
 
 
 def _head(ws: Worksheet, row: int, col: int, text: str, fill: PatternFill | None = None) -> None:
@@ -242,7 +232,7 @@ def _add_directory(wb: Workbook) -> None:
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
         ws.column_dimensions[letter].width = max(len(label) for label in labels) + 2
     full = len(CHOICE_LISTS)
-    _head(ws, 1, full, "Основание отклонения — полный текст (п. 2.8 Порядка)")
+    _head(ws, 1, full, DIRECTORY_GROUNDS_HEADING)
     for row, ground in enumerate(Ground, start=2):
         cell = ws.cell(row, full + 1, f"{ground.number}. {ground.text}")
         cell.alignment = WRAP
