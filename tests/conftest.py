@@ -41,6 +41,25 @@ def smtp():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def fixture_path(tmp_path: Path) -> Path:
+    """The hand-counted statistics journal (see stats_fixtures.py)."""
+    from stats_fixtures import write_fixture
+
+    return write_fixture(tmp_path / "журнал.xlsx")
+
+
+@pytest.fixture
+def october(fixture_path: Path):  # type: ignore[no-untyped-def]
+    """Its statistics for October 2026, as of the fixture's TODAY."""
+    from stats_fixtures import OCTOBER, TODAY
+
+    from toolkit.clock import Clock
+    from toolkit.stats import stats_for
+
+    return stats_for([str(fixture_path)], Config(), OCTOBER, Clock.at(TODAY))
+
+
+@pytest.fixture
 def config() -> Config:
     """No configuration file: bodies are the sheets, default hours and calendar."""
     return Config()

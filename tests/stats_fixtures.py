@@ -35,9 +35,11 @@ from typing import Any
 
 from toolkit.config import Body
 from toolkit.schema import COLUMNS, Answer, Consent, Decision, Ground, Outcome
+from toolkit.stats import Month
 from toolkit.xlsx.template import append_rows, build_workbook, write_workbook
 
 TODAY = dt.date(2026, 11, 10)
+OCTOBER = Month(2026, 10)
 BODIES = (Body(name="Орган А", sheet="Орган А"), Body(name="Орган Б", sheet="Орган Б"),
           Body(name="Орган В", sheet="Орган В"))
 

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from stats_fixtures import EXPECTED_A, EXPECTED_B, TODAY, TOPICS_A, write_fixture
+from stats_fixtures import EXPECTED_A, EXPECTED_B, OCTOBER, TODAY, TOPICS_A
 
 from toolkit.calendar import WorkingCalendar
 from toolkit.clock import Clock
@@ -32,18 +32,6 @@ from toolkit.stats import (
     outcome_moment,
     stats_for,
 )
-
-OCTOBER = Month(2026, 10)
-
-
-@pytest.fixture
-def fixture_path(tmp_path: Path) -> Path:
-    return write_fixture(tmp_path / "журнал.xlsx")
-
-
-@pytest.fixture
-def october(fixture_path: Path) -> MonthlyStats:
-    return stats_for([str(fixture_path)], Config(), OCTOBER, Clock.at(TODAY))
 
 
 def test_month_parsing_and_arithmetic() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from stats_fixtures import TODAY, write_fixture
+from stats_fixtures import OCTOBER, TODAY
 
 from toolkit.cli import cli
 from toolkit.clock import Clock
@@ -21,18 +21,6 @@ from toolkit.config import Config
 from toolkit.stats import MEASURES, BodyStats, Month, MonthlyStats, RowRef, stats_for
 from toolkit.stats_report import build_report, charts, render_html, render_text, summary
 from toolkit.stats_xlsx import build_workbook
-
-OCTOBER = Month(2026, 10)
-
-
-@pytest.fixture
-def fixture_path(tmp_path: Path) -> Path:
-    return write_fixture(tmp_path / "журнал.xlsx")
-
-
-@pytest.fixture
-def october(fixture_path: Path) -> MonthlyStats:
-    return stats_for([str(fixture_path)], Config(), OCTOBER, Clock.at(TODAY))
 
 
 def synthetic(bodies: dict[str, dict[str, int]], topics: list[tuple[str, int]] | None = None,
