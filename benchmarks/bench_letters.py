@@ -25,8 +25,8 @@ from toolkit.config import Body, Config
 from toolkit.letter_docx import LetterTemplate, compose_batch, convert_to_pdf, find_soffice
 from toolkit.letter_template import FIELDS
 from toolkit.letters import make_letters
-from toolkit.schema import COLUMNS, Decision, Ground
-from toolkit.xlsx.template import append_rows, build_workbook, write_workbook
+from toolkit.schema import Decision, Ground
+from toolkit.xlsx.template import write_journal
 
 BODY = Body(name="Министерство социальной защиты населения Кузбасса", sheet="Министерство",
             phone="+7 (3842) 58-00-00", controller="А.А. Контролёва", unit_head="Б.Б. Руководов")
@@ -48,11 +48,8 @@ def journal(path: Path, count: int) -> Path:
             "specialist": "Осипова Валентина Сергеевна",
             "address": f"Кемеровская область – Кузбасс, г. Кемерово, ул. Весенняя, д. {n}",
         }
-        rows.append([values.get(c.key) for c in COLUMNS])
-    wb = build_workbook([BODY])
-    append_rows(wb[BODY.sheet], rows)
-    write_workbook(wb, path)
-    return path
+        rows.append(values)
+    return write_journal(path, {BODY: rows})
 
 
 def main() -> None:

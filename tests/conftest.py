@@ -68,14 +68,10 @@ def config() -> Config:
 def write_journal(path: Path, sheets: dict[str, list[dict[str, object]]]) -> Path:
     """Write a real journal workbook: per sheet title, rows given as {column key: value}."""
     from toolkit.config import Body
-    from toolkit.schema import COLUMNS
-    from toolkit.xlsx.template import append_rows, build_workbook, write_workbook
+    from toolkit.xlsx import template
 
-    wb = build_workbook([Body(name=title, sheet=title) for title in sheets])
-    for title, rows in sheets.items():
-        append_rows(wb[title], ([row.get(c.key) for c in COLUMNS] for row in rows))
-    write_workbook(wb, path)
-    return path
+    return template.write_journal(
+        path, {Body(name=title, sheet=title): rows for title, rows in sheets.items()})
 
 
 @pytest.fixture

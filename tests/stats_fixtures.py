@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.config import Body
-from toolkit.schema import COLUMNS, Answer, Consent, Decision, Ground, Outcome
+from toolkit.schema import Answer, Consent, Decision, Ground, Outcome
 from toolkit.stats import Month
-from toolkit.xlsx.template import append_rows, build_workbook, write_workbook
+from toolkit.xlsx.template import write_journal
 
 TODAY = dt.date(2026, 11, 10)
 OCTOBER = Month(2026, 10)
@@ -49,14 +49,14 @@ SOCIAL, CHILD, HOUSING = "Социальный контракт", "Единое 
 SPA, VETERAN = "Санаторно-курортное лечение", "Ветеран труда"
 
 
-def _row(number: int, received: object, topic: str, **values: Any) -> list[Any]:
+def _row(number: int, received: object, topic: str, **values: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "number": number, "received": received, "citizen": "Иванов Петр Сергеевич",
         "topic": topic, "phone": "+7 900 123-45-67", "email": "ivanov@example.ru",
         "consent_data": Consent.YES.label, "consent_video": Consent.YES.label,
     }
     base.update(values)
-    return [base.get(c.key) for c in COLUMNS]
+    return base
 
 
 def _appointed(decided: dt.date, session: dt.datetime, outcome: Outcome | None = None,
@@ -140,8 +140,5 @@ TOPICS_A = [(SOCIAL, 5), (CHILD, 4), (VETERAN, 3), (HOUSING, 3), (SPA, 2)]
 
 def write_fixture(path: Path) -> Path:
     """The journal above as an .xlsx file by the form of Appendix 1."""
-    wb = build_workbook(BODIES)
-    append_rows(wb["Орган А"], BODY_A_ROWS)
-    append_rows(wb["Орган Б"], BODY_B_ROWS)
-    write_workbook(wb, path)
-    return path
+    rows = {"Орган А": BODY_A_ROWS, "Орган Б": BODY_B_ROWS}
+    return write_journal(path, {body: rows.get(body.sheet, []) for body in BODIES})

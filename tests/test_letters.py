@@ -27,9 +27,9 @@ from toolkit.errors import TemplateError
 from toolkit.letter_docx import LetterTemplate, safe_value
 from toolkit.letter_template import FIELDS, TEMPLATE_PATH, build_template
 from toolkit.letters import LEDGER_NAME, letter_file_name, make_letters, safe_name
-from toolkit.schema import COLUMNS, Decision, Ground
+from toolkit.schema import Decision, Ground
+from toolkit.xlsx import template
 from toolkit.xlsx.source import XlsxSource
-from toolkit.xlsx.template import append_rows, build_workbook, write_workbook
 
 TODAY = dt.date(2026, 11, 27)
 CLOCK = Clock.at(TODAY)
@@ -48,7 +48,7 @@ ORDER = Path(__file__).resolve().parents[2] / "shared" / "domain" / "prikaz-77-2
 
 def row(number: int | None, citizen: str, *, address: str | None = ADDRESS,
         ground: Ground | None = Ground.OFFENSIVE, decided: dt.date | None = dt.date(2026, 11, 20),
-        specialist: str = SPECIALIST, **extra: Any) -> list[Any]:
+        specialist: str = SPECIALIST, **extra: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "number": number,
         "received": dt.date(2026, 11, 16),
@@ -64,14 +64,11 @@ def row(number: int | None, citizen: str, *, address: str | None = ADDRESS,
         "consent_video": "Да",
         **extra,
     }
-    return [values.get(c.key) for c in COLUMNS]
+    return values
 
 
-def write_journal(path: Path, rows: Sequence[list[Any]], body: Body = BODY) -> Path:
-    wb = build_workbook([body])
-    append_rows(wb[body.sheet], rows)
-    write_workbook(wb, path)
-    return path
+def write_journal(path: Path, rows: Sequence[dict[str, Any]], body: Body = BODY) -> Path:
+    return template.write_journal(path, {body: rows})
 
 
 def lines_of(source: Path | bytes) -> list[str]:

@@ -21,7 +21,6 @@ from typing import Any
 from .calendar import WorkingCalendar
 from .config import Body
 from .schema import (
-    COLUMNS,
     FIRST_DATA_ROW,
     Answer,
     Consent,
@@ -466,7 +465,7 @@ def make_demo(
     calendar: WorkingCalendar | None = None,
 ) -> Manifest:
     """Write the demo journal to `path` and return which rows break which rule."""
-    from .xlsx.template import append_rows, build_workbook, write_workbook
+    from .xlsx.template import write_journal
 
     today = today or dt.date.today()
     calendar = calendar or WorkingCalendar()
@@ -474,7 +473,7 @@ def make_demo(
     if rows < spoil_count + 2:
         raise ValueError(f"в демо-журнале нужно не меньше {spoil_count + 2} строк на лист")
     manifest = Manifest(path, today)
-    wb = build_workbook(bodies)
+    tables: dict[Body, list[Row]] = {}
     for b, body in enumerate(bodies):
         # A big demo spans more days and more specialists, as a busy body's journal would.
         g = _Generator(seed * 1000 + b, today, calendar, window=max(120, rows // 15))
@@ -494,7 +493,7 @@ def make_demo(
         for index, row in enumerate(table):
             if index not in spoiled:
                 _typed_variants(row, g.rnd)
-        append_rows(wb[body.sheet], ([row.get(c.key) for c in COLUMNS] for row in table))
-    write_workbook(wb, path)
+        tables[body] = table
+    write_journal(path, tables)
     return manifest
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -241,16 +241,29 @@ def _add_directory(wb: Workbook) -> None:
     ws.protection.sheet = True  # lists feed the drop-downs: keep them from accidental edits
 
 
-def append_rows(ws: Worksheet, rows: Iterable[Sequence[Any]]) -> None:
+Record = Mapping[str, Any]  # one journal row as {column key: value}; absent keys stay empty
+
+
+def append_rows(ws: Worksheet, records: Iterable[Record]) -> None:
     """Write data rows from FIRST_DATA_ROW on, formatting dates as the columns say."""
-    for r, values in enumerate(rows, start=FIRST_DATA_ROW):
-        for column, value in zip(COLUMNS, values, strict=False):
+    for r, record in enumerate(records, start=FIRST_DATA_ROW):
+        for column in COLUMNS:
+            value = record.get(column.key)
             if value is None or value == "":
                 continue
             cell = ws.cell(r, column.index + 1, value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
             cell.number_format = FORMATS[column.kind]
+
+
+def write_journal(path: Path, sheets: Mapping[Body, Iterable[Record]]) -> Path:
+    """A journal file with a sheet per body and these rows in it (demo, tests, benchmarks)."""
+    wb = build_workbook(list(sheets))
+    for body, records in sheets.items():
+        append_rows(wb[body.sheet], records)
+    write_workbook(wb, path)
+    return path
 
 
 def write_workbook(wb: Workbook, path: Path) -> None:
