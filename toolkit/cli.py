@@ -84,6 +84,11 @@ class TodayType(click.ParamType):
                       param, ctx)
 
 
+def body_option(help: str = "Только этот орган (можно несколько раз).") -> Callable[[F], F]:
+    """--body НАИМЕНОВАНИЕ…: narrow a command to bodies named as in the config or sheet titles."""
+    return click.option("--body", "bodies", multiple=True, metavar="НАИМЕНОВАНИЕ", help=help)
+
+
 def today_option(fn: F) -> F:
     return click.option(
         "--today", type=TodayType(), default=None,
@@ -228,8 +233,7 @@ def demo(state: State, path: Path, rows: int, seed: int, force: bool,
 @click.option("--write", is_flag=True,
               help="Записать в журнал графу «Контроль» и отмены приемов по п. 2.7 "
                    "(только в пустые ячейки графы 7).")
-@click.option("--body", "bodies", multiple=True, metavar="НАИМЕНОВАНИЕ",
-              help="Проверить только этот орган (можно несколько раз).")
+@body_option("Проверить только этот орган (можно несколько раз).")
 @today_option
 @click.pass_obj
 @handle_errors
@@ -298,8 +302,7 @@ class DateType(click.ParamType):
                    "по умолчанию — [letters] out из файла настроек.")
 @click.option("--since", type=DateType(), default=None,
               help="Только решения с датой решения не раньше этой (ГГГГ-ММ-ДД).")
-@click.option("--body", "bodies", multiple=True, metavar="НАИМЕНОВАНИЕ",
-              help="Только этот орган (можно несколько раз).")
+@body_option()
 @click.option("--pdf", is_flag=True,
               help="Сделать также PDF пакета для печати (нужен LibreOffice).")
 @click.option("--force", is_flag=True,
@@ -405,8 +408,7 @@ def _clock_and_month(state: State, today: dt.date | dt.datetime | None,
 @cli.command(context_settings=CONTEXT)
 @click.argument("journal", required=False)
 @month_option
-@click.option("--body", "bodies", multiple=True, metavar="НАИМЕНОВАНИЕ",
-              help="Только этот орган (можно несколько раз).")
+@body_option()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, metavar="ПАПКА",
               help="Папка для файлов отчета.")
