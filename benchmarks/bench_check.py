@@ -33,8 +33,8 @@ if op == "bare":
     rows = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
     n = sum(len(r) for r in rows)
 elif op in ("check", "write"):
-    from toolkit.config import Config
-    from toolkit.control import check
+    from toolkit.journal.config import Config
+    from toolkit.sources.open import check
     report = check(path, Config(), dt.date(2026, 11, 27), write=op == "write")
     n = sum(j.rows for j in report.journals)
     if op == "write":
@@ -78,11 +78,11 @@ def command_time(args: list[str], repeat: int) -> float:
 
 def prepare(folder: Path, rows: int) -> tuple[Path, Path]:
     """A settled 100k-row journal, and a copy where 100 control cells were emptied by hand."""
-    from toolkit.config import Config
-    from toolkit.control import check
-    from toolkit.demo import DEMO_BODIES, make_demo
-    from toolkit.journal import CellChange
-    from toolkit.xlsx.source import XlsxSource
+    from toolkit.journal.config import Config
+    from toolkit.journal.model import CellChange
+    from toolkit.sources.demo import DEMO_BODIES, make_demo
+    from toolkit.sources.open import check
+    from toolkit.sources.xlsx.source import XlsxSource
 
     journal = folder / "журнал-100k.xlsx"
     started = time.perf_counter()

@@ -20,13 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from toolkit.clock import Clock
-from toolkit.config import Body, Config
-from toolkit.letter_docx import LetterTemplate, compose_batch, convert_to_pdf, find_soffice
-from toolkit.letter_template import FIELDS
-from toolkit.letters import make_letters
-from toolkit.schema import Decision, Ground
-from toolkit.xlsx.template import write_journal
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Body, Config
+from toolkit.journal.schema import Decision, Ground
+from toolkit.letters.make import make_letters
+from toolkit.letters.render import LetterTemplate, compose_batch, convert_to_pdf, find_soffice
+from toolkit.letters.template import FIELDS
+from toolkit.sources.xlsx.template import write_journal
 
 BODY = Body(name="Министерство социальной защиты населения Кузбасса", sheet="Министерство",
             phone="+7 (3842) 58-00-00", controller="А.А. Контролёва", unit_head="Б.Б. Руководов")

@@ -28,14 +28,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from toolkit.calendar import WorkingCalendar
-from toolkit.config import Body
-from toolkit.delivery import compose
-from toolkit.journal import Application, Journal
-from toolkit.mail import MailSettings
-from toolkit.schema import Decision, Ground, Outcome
-from toolkit.stats import Month, frame_of, monthly_stats
-from toolkit.stats_report import build_report, charts, render_html, render_json, render_xlsx
+from toolkit.journal.calendar import WorkingCalendar
+from toolkit.journal.config import Body
+from toolkit.journal.model import Application, Journal
+from toolkit.journal.schema import Decision, Ground, Outcome
+from toolkit.mail.smtp import MailSettings
+from toolkit.stats.delivery import compose
+from toolkit.stats.monthly import Month, frame_of, monthly_stats
+from toolkit.stats.report import build_report, charts, render_html, render_json, render_xlsx
 
 MONTH = Month(2026, 10)
 NOW = dt.datetime(2026, 11, 10, 9, 0)

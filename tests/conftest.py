@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.config import Config
-from toolkit.demo import Manifest, make_demo
+from toolkit.journal.config import Config
+from toolkit.sources.demo import Manifest, make_demo
 
 TODAY = dt.date(2026, 11, 27)  # a Friday: the next working day is Monday 30.11.2026
 
@@ -53,8 +53,8 @@ def october(fixture_path: Path):  # type: ignore[no-untyped-def]
     """Its statistics for October 2026, as of the fixture's TODAY."""
     from stats_fixtures import OCTOBER, TODAY
 
-    from toolkit.clock import Clock
-    from toolkit.stats import stats_for
+    from toolkit.journal.clock import Clock
+    from toolkit.stats.monthly import stats_for
 
     return stats_for([str(fixture_path)], Config(), OCTOBER, Clock.at(TODAY))
 
@@ -67,8 +67,8 @@ def config() -> Config:
 
 def write_journal(path: Path, sheets: dict[str, list[dict[str, object]]]) -> Path:
     """Write a real journal workbook: per sheet title, rows given as {column key: value}."""
-    from toolkit.config import Body
-    from toolkit.xlsx import template
+    from toolkit.journal.config import Body
+    from toolkit.sources.xlsx import template
 
     return template.write_journal(
         path, {Body(name=title, sheet=title): rows for title, rows in sheets.items()})

@@ -33,10 +33,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from toolkit.config import Body
-from toolkit.schema import Answer, Consent, Decision, Ground, Outcome
-from toolkit.stats import Month
-from toolkit.xlsx.template import write_journal
+from toolkit.journal.config import Body
+from toolkit.journal.schema import Answer, Consent, Decision, Ground, Outcome
+from toolkit.sources.xlsx.template import write_journal
+from toolkit.stats.monthly import Month
 
 TODAY = dt.date(2026, 11, 10)
 OCTOBER = Month(2026, 10)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from toolkit.calendar import WorkingCalendar
+from toolkit.journal.calendar import WorkingCalendar
 
 D = dt.date
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from toolkit import cells
-from toolkit.schema import Consent, Decision, Ground, Outcome
+from toolkit.journal import cells
+from toolkit.journal.schema import Consent, Decision, Ground, Outcome
 
 D, DT = dt.date, dt.datetime
 

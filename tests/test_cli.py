@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import TODAY
 
 from toolkit.cli import cli
-from toolkit.demo import Manifest
+from toolkit.sources.demo import Manifest
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.config import Config, load_config, parse_config
-from toolkit.errors import ConfigError
+from toolkit.journal.config import Config, load_config, parse_config
+from toolkit.journal.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from toolkit import docs
-from toolkit.findings import CATALOGUE
-from toolkit.schema import COLUMNS
+from toolkit.journal import docs
+from toolkit.journal.findings import CATALOGUE
+from toolkit.journal.schema import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_generated_blocks_are_current() -> None:
-    assert docs.render(README) == README, "run: python -m toolkit.docs README.md"
+    assert docs.render(README) == README, "run: python -m toolkit.journal.docs README.md"
 
 
 def test_every_code_and_column_is_documented() -> None:

@@ -26,16 +26,18 @@ import responses
 from click.testing import CliRunner
 from conftest import TODAY
 
-from toolkit import cells
 from toolkit.cli import cli
-from toolkit.clock import Clock
-from toolkit.config import Config, parse_config
-from toolkit.control import check_source, open_source
-from toolkit.errors import ConfigError, JournalError
-from toolkit.gsheets.address import SheetAddress, a1, is_google, same_spreadsheet
-from toolkit.gsheets.http import RetryPolicy, SheetsHTTPClient
-from toolkit.gsheets.personal import HEADINGS, PERSONAL_KEYS, build_personal_file
-from toolkit.gsheets.source import (
+from toolkit.journal import cells
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Config, parse_config
+from toolkit.journal.control import check_source
+from toolkit.journal.errors import ConfigError, JournalError
+from toolkit.journal.locations import SheetAddress, a1, is_google, same_spreadsheet
+from toolkit.journal.model import CellChange, read_journals
+from toolkit.journal.schema import BY_KEY, FIRST_DATA_ROW, column_index, column_letter
+from toolkit.sources.gsheets.http import RetryPolicy, SheetsHTTPClient
+from toolkit.sources.gsheets.personal import HEADINGS, PERSONAL_KEYS, build_personal_file
+from toolkit.sources.gsheets.source import (
     ERROR_TEXT,
     READ_FIELDS,
     TITLE_FIELDS,
@@ -44,9 +46,8 @@ from toolkit.gsheets.source import (
     decode_cell,
     parse_spreadsheet,
 )
-from toolkit.journal import CellChange, read_journals
-from toolkit.schema import BY_KEY, FIRST_DATA_ROW, column_index, column_letter
-from toolkit.xlsx.source import XlsxSource
+from toolkit.sources.open import open_source
+from toolkit.sources.xlsx.source import XlsxSource
 
 KEY = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
 API = "https://sheets.googleapis.com/v4/spreadsheets"
@@ -942,7 +943,7 @@ def test_no_key_file_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyP
 ])
 def test_google_settings_are_checked(table: dict[str, Any], message: str,
                                      tmp_path: Path) -> None:
-    from toolkit.gsheets.auth import GoogleSettings
+    from toolkit.sources.gsheets.auth import GoogleSettings
 
     with pytest.raises(ConfigError, match=message):
         GoogleSettings.from_config(parse_config({"google": table}, tmp_path / "vks.toml"))

@@ -16,15 +16,12 @@ from openpyxl import load_workbook
 from test_gsheets import API, KEY, FakeSheet, FakeSheets, _service_account_key, client
 
 from toolkit.cli import cli
-from toolkit.clock import Clock
-from toolkit.config import Body, Config
-from toolkit.control import check_source
-from toolkit.errors import JournalError
-from toolkit.gsheets.address import SheetAddress
-from toolkit.gsheets.format import SHEET_FIELDS, format_journal
-from toolkit.gsheets.personal import HEADINGS
-from toolkit.gsheets.source import GoogleSheetSource
-from toolkit.schema import (
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Body, Config
+from toolkit.journal.control import check_source
+from toolkit.journal.errors import JournalError
+from toolkit.journal.locations import SheetAddress
+from toolkit.journal.schema import (
     BY_KEY,
     CHOICE_LISTS,
     COLUMNS,
@@ -35,7 +32,10 @@ from toolkit.schema import (
     Kind,
     column_index,
 )
-from toolkit.xlsx.template import FORMATS, build_workbook
+from toolkit.sources.gsheets.format import SHEET_FIELDS, format_journal
+from toolkit.sources.gsheets.personal import HEADINGS
+from toolkit.sources.gsheets.source import GoogleSheetSource
+from toolkit.sources.xlsx.template import FORMATS, build_workbook
 
 BODIES = (Body(name="Министерство социальной защиты населения Кузбасса", sheet="Министерство"),
           Body(name="ГКУ «Центр социальных выплат …»", sheet="ЦСВ"))

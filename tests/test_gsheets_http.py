@@ -11,10 +11,15 @@ import requests
 import responses
 from gspread.exceptions import APIError
 
-from toolkit.errors import JournalError
-from toolkit.gsheets.address import SheetAddress
-from toolkit.gsheets.http import RetryPolicy, SheetsHTTPClient, SheetsUnavailable, describe_call
-from toolkit.gsheets.source import READ_FIELDS, GoogleSheetSource
+from toolkit.journal.errors import JournalError
+from toolkit.journal.locations import SheetAddress
+from toolkit.sources.gsheets.http import (
+    RetryPolicy,
+    SheetsHTTPClient,
+    SheetsUnavailable,
+    describe_call,
+)
+from toolkit.sources.gsheets.source import READ_FIELDS, GoogleSheetSource
 
 KEY = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
 API = "https://sheets.googleapis.com/v4/spreadsheets"

@@ -21,16 +21,16 @@ import pytest
 from conftest import TODAY
 from test_gsheets import FIELDS, sheets_value
 
-from toolkit.clock import Clock
-from toolkit.config import Body, Config
-from toolkit.control import check_source
-from toolkit.gsheets.address import SheetAddress, a1
-from toolkit.gsheets.auth import GoogleSettings, connect
-from toolkit.gsheets.format import format_journal
-from toolkit.gsheets.source import GoogleSheetSource
-from toolkit.journal import CellChange, read_journals
-from toolkit.schema import FIRST_DATA_ROW
-from toolkit.xlsx.source import XlsxSource
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Body, Config
+from toolkit.journal.control import check_source
+from toolkit.journal.locations import SheetAddress, a1
+from toolkit.journal.model import CellChange, read_journals
+from toolkit.journal.schema import FIRST_DATA_ROW
+from toolkit.sources.gsheets.auth import GoogleSettings, connect
+from toolkit.sources.gsheets.format import format_journal
+from toolkit.sources.gsheets.source import GoogleSheetSource
+from toolkit.sources.xlsx.source import XlsxSource
 
 KEY_FILE = os.environ.get("VKS_LIVE_GOOGLE_KEY", "")
 SPREADSHEET = os.environ.get("VKS_LIVE_SPREADSHEET", "")

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.config import Body
-from toolkit.schema import (
+from toolkit.journal.config import Body
+from toolkit.journal.schema import (
     CHOICE_LISTS,
     COLUMNS,
     DIRECTORY_SHEET,
@@ -19,8 +19,8 @@ from toolkit.schema import (
     SERVICE_HEADING,
     Ground,
 )
-from toolkit.workbook import create_journal
-from toolkit.xlsx.template import TEMPLATE_BODIES
+from toolkit.sources.workbook import create_journal
+from toolkit.sources.xlsx.template import TEMPLATE_BODIES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -98,7 +98,7 @@ def test_formats_freeze_print_and_highlight(book: openpyxl.Workbook) -> None:
 
 
 def test_refuses_to_overwrite(tmp_path: Path) -> None:
-    from toolkit.errors import ToolkitError
+    from toolkit.journal.errors import ToolkitError
 
     path = tmp_path / "журнал.xlsx"
     create_journal(path, TEMPLATE_BODIES)
@@ -118,9 +118,9 @@ def test_committed_template_is_what_the_schema_makes(tmp_path: Path) -> None:
 
 
 def test_workbook_reads_back_as_an_empty_journal(tmp_path: Path) -> None:
-    from toolkit.config import Config
-    from toolkit.journal import read_journals
-    from toolkit.xlsx.source import XlsxSource
+    from toolkit.journal.config import Config
+    from toolkit.journal.model import read_journals
+    from toolkit.sources.xlsx.source import XlsxSource
 
     path = tmp_path / "журнал.xlsx"
     create_journal(path, TEMPLATE_BODIES)

@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.calendar import WorkingCalendar
-from toolkit.config import Config, parse_config
-from toolkit.errors import ConfigError
-from toolkit.jobs import (
+from toolkit.jobs.declarations import (
     SHIPPED_JOBS,
     CheckStep,
     JobsSettings,
@@ -25,6 +22,9 @@ from toolkit.jobs import (
     load_job,
     load_jobs,
 )
+from toolkit.journal.calendar import WorkingCalendar
+from toolkit.journal.config import Config, parse_config
+from toolkit.journal.errors import ConfigError
 
 CAL = WorkingCalendar()
 D = dt.date

@@ -20,16 +20,16 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from toolkit.cli import cli
-from toolkit.clock import Clock
-from toolkit.config import Body, Config
-from toolkit.demo import Manifest
-from toolkit.errors import TemplateError
-from toolkit.letter_docx import LetterTemplate, safe_value
-from toolkit.letter_template import FIELDS, TEMPLATE_PATH, build_template
-from toolkit.letters import LEDGER_NAME, letter_file_name, make_letters, safe_name
-from toolkit.schema import Decision, Ground
-from toolkit.xlsx import template
-from toolkit.xlsx.source import XlsxSource
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Body, Config
+from toolkit.journal.errors import TemplateError
+from toolkit.journal.schema import Decision, Ground
+from toolkit.letters.make import LEDGER_NAME, letter_file_name, make_letters, safe_name
+from toolkit.letters.render import LetterTemplate, safe_value
+from toolkit.letters.template import FIELDS, TEMPLATE_PATH, build_template
+from toolkit.sources.demo import Manifest
+from toolkit.sources.xlsx import template
+from toolkit.sources.xlsx.source import XlsxSource
 
 TODAY = dt.date(2026, 11, 27)
 CLOCK = Clock.at(TODAY)
@@ -110,7 +110,7 @@ def expected_letter(citizen: str, residing: str, ground: Ground, date: str, *,
 
 def letter_cells(journal: Path) -> dict[int, str]:
     """Service column «Решение об отклонении» by row, as the journal now holds it."""
-    from toolkit.journal import read_journals
+    from toolkit.journal.model import read_journals
 
     source = XlsxSource(journal)
     (read,) = read_journals(source, CONFIG)
@@ -372,7 +372,7 @@ def test_configured_template_is_used(tmp_path: Path) -> None:
     (tmp_path / "vks.toml").write_text(
         '[letters]\ntemplate = "шаблон.docx"\n\n[[bodies]]\nname = "Министерство"\n',
         encoding="utf-8")
-    from toolkit.config import load_config
+    from toolkit.journal.config import load_config
 
     config = load_config(tmp_path / "vks.toml")
     journal = write_journal(tmp_path / "журнал.xlsx", [row(1, "Петрова Анна Сергеевна")],
@@ -467,7 +467,7 @@ def test_since_and_body_narrow_the_run(tmp_path: Path) -> None:
 def test_a_run_killed_before_the_ledger_leaves_a_whole_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from toolkit import letters
+    from toolkit.letters import make as letters
 
     journal = write_journal(tmp_path / "журнал.xlsx", [
         row(1, "Петрова Анна Сергеевна"), row(2, "Иванов Петр Сергеевич")])
@@ -575,7 +575,7 @@ def test_demo_journal_every_rejection_gets_a_letter_or_a_reason(
     demo: tuple[Path, Manifest], config: Config
 ) -> None:
     path, manifest = demo
-    from toolkit.journal import read_journals
+    from toolkit.journal.model import read_journals
 
     rejected = {
         (j.sheet, a.row)

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from toolkit.names import Gender, dative, gender_of
+from toolkit.letters.names import Gender, dative, gender_of
 
 M, F = Gender.MALE, Gender.FEMALE
 

@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
-from toolkit.clock import Clock
-from toolkit.config import Body, Config
-from toolkit.letter_docx import LetterError, convert_to_pdf, find_soffice
-from toolkit.letters import make_letters
-from toolkit.schema import Decision, Ground
-from toolkit.xlsx.template import write_journal
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Body, Config
+from toolkit.journal.schema import Decision, Ground
+from toolkit.letters.make import make_letters
+from toolkit.letters.render import LetterError, convert_to_pdf, find_soffice
+from toolkit.sources.xlsx.template import write_journal
 
 BODY = Body(name="ЦСВ", sheet="ЦСВ", phone="+7 (3842) 58-00-03", controller="А.А. Контролёва",
             unit_head="Б.Б. Руководов")

@@ -21,9 +21,11 @@ from smtp_server import Inbox, Server, free_port, start_server
 from stats_fixtures import TODAY, write_fixture
 
 from toolkit.cli import cli
-from toolkit.clock import Clock
-from toolkit.config import Config, parse_config
-from toolkit.delivery import (
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Config, parse_config
+from toolkit.journal.errors import ConfigError
+from toolkit.mail.smtp import MailError, MailSettings, Security, new_message, send_message
+from toolkit.stats.delivery import (
     LEDGER_NAME,
     OutboxBusy,
     SendResult,
@@ -33,9 +35,7 @@ from toolkit.delivery import (
     send_monthly,
     send_reports,
 )
-from toolkit.errors import ConfigError
-from toolkit.mail import MailError, MailSettings, Security, new_message, send_message
-from toolkit.stats import Month, stats_for
+from toolkit.stats.monthly import Month, stats_for
 
 OCTOBER = Month(2026, 10)
 XLSX = "статистика-ВКС-2026-10.xlsx"

@@ -8,11 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.config import Config
-from toolkit.errors import JournalError
-from toolkit.journal import read_journals
-from toolkit.schema import Decision, Ground, Outcome
-from toolkit.xlsx.source import XlsxSource
+from toolkit.journal.config import Config
+from toolkit.journal.errors import JournalError
+from toolkit.journal.model import read_journals
+from toolkit.journal.schema import Decision, Ground, Outcome
+from toolkit.sources.xlsx.source import XlsxSource
 
 D, DT = dt.date, dt.datetime
 
@@ -156,7 +156,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_body_filter_and_config_mapping(journal_file) -> None:  # type: ignore[no-untyped-def]
-    from toolkit.config import parse_config
+    from toolkit.journal.config import parse_config
 
     path = journal_file({"Минсоц": [], "ЦСВ": []})
     config = parse_config({"bodies": [{"name": "Министерство социальной защиты населения "

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 
-from toolkit.calendar import WorkingCalendar
-from toolkit.config import Body, Config
-from toolkit.control import check, control_text
-from toolkit.demo import Manifest, make_demo
-from toolkit.findings import CATALOGUE, CODES, Severity
-from toolkit.journal import Application, Journal
-from toolkit.rules import Context, run_rules
-from toolkit.schema import Answer, Consent, Decision, Ground, Outcome
+from toolkit.journal.calendar import WorkingCalendar
+from toolkit.journal.config import Body, Config
+from toolkit.journal.control import control_text
+from toolkit.journal.findings import CATALOGUE, CODES, Severity
+from toolkit.journal.model import Application, Journal
+from toolkit.journal.rules import Context, run_rules
+from toolkit.journal.schema import Answer, Consent, Decision, Ground, Outcome
+from toolkit.sources.demo import Manifest, make_demo
+from toolkit.sources.open import check
 
 D, DT = dt.date, dt.datetime
 CAL = WorkingCalendar()
@@ -141,7 +142,7 @@ def test_confirmation_window_and_cancellation() -> None:
 
 
 def test_control_text_lists_the_rows_flags() -> None:
-    from toolkit.findings import finding
+    from toolkit.journal.findings import finding
 
     flags = [finding("decision-overdue", "Орган", "Орган", 6, "E6", D(2026, 11, 20)),
              finding("decision-late", "Орган", "Орган", 6, "F6", D(2026, 11, 20),

@@ -22,12 +22,17 @@ from typing import Any
 import pytest
 from smtp_server import Server
 
-from toolkit.config import Config, parse_config
-from toolkit.errors import ConfigError
-from toolkit.job_steps import StepContext, StepOutcome
-from toolkit.jobs import SHIPPED_JOBS, CheckStep, Job, LettersStep, Step, When, load_jobs
-from toolkit.runs import Busy, Lock, Result, RunLedger, Trigger
-from toolkit.scheduler import (
+from toolkit.jobs.declarations import (
+    SHIPPED_JOBS,
+    CheckStep,
+    Job,
+    LettersStep,
+    Step,
+    When,
+    load_jobs,
+)
+from toolkit.jobs.ledger import Busy, Lock, Result, RunLedger, Trigger
+from toolkit.jobs.runner import (
     Progress,
     Runner,
     jobs_state_dir,
@@ -36,6 +41,9 @@ from toolkit.scheduler import (
     stop_on_signals,
     teardown_logging,
 )
+from toolkit.jobs.steps import StepContext, StepOutcome
+from toolkit.journal.config import Config, parse_config
+from toolkit.journal.errors import ConfigError
 
 T = dt.datetime
 JOURNAL = "журнал.xlsx"
@@ -405,7 +413,7 @@ def test_a_lock_of_a_killed_process_is_taken_over(tmp_path: Path) -> None:
     path = tmp_path / "locks" / "job-daily.lock"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from toolkit.runs import Lock; "
+         "import sys, time; from pathlib import Path; from toolkit.jobs.ledger import Lock; "
          f"Lock(Path({str(path)!r})).acquire(); print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
     try:

@@ -20,12 +20,12 @@ from click.testing import CliRunner
 from smtp_server import Server
 
 from toolkit.cli import cli
-from toolkit.config import Config
-from toolkit.control import check
-from toolkit.demo import FEMALE, MALE, Manifest
-from toolkit.jobs import SHIPPED_JOBS
-from toolkit.runs import Lock, Result, RunLedger, Trigger
-from toolkit.schema import BY_KEY, Outcome
+from toolkit.jobs.declarations import SHIPPED_JOBS
+from toolkit.jobs.ledger import Lock, Result, RunLedger, Trigger
+from toolkit.journal.config import Config
+from toolkit.journal.schema import BY_KEY, Outcome
+from toolkit.sources.demo import FEMALE, MALE, Manifest
+from toolkit.sources.open import check
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-27"  # the demo fixture's day: a Friday
@@ -186,11 +186,11 @@ def test_a_journal_open_in_excel_fails_the_step_and_mails_the_admin(
 
 def test_monthly_sends_the_report_once(here: Path, demo: tuple[Path, Manifest],
                                       smtp: Server, monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.stats
+    import toolkit.stats.monthly
 
     reads: list[object] = []
-    read_sources = toolkit.stats.read_sources
-    monkeypatch.setattr(toolkit.stats, "read_sources",
+    read_sources = toolkit.stats.monthly.read_sources
+    monkeypatch.setattr(toolkit.stats.monthly, "read_sources",
                         lambda *a, **k: reads.append(a) or read_sources(*a, **k))
     inbox, port = smtp.inbox, smtp.port
     config = write_config(here, port)  # journals = ["демо.xlsx"]: the demo fixture's copy
@@ -282,11 +282,11 @@ def test_a_running_job_refuses_a_second_run_naming_the_pid(here: Path,
 
 def test_run_due_follows_the_calendar(here: Path, demo: tuple[Path, Manifest],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.scheduler
+    import toolkit.jobs.runner
 
     journal, _ = demo
     now = [dt.datetime(2026, 12, 30, 8, 30)]  # what cron's «30 8 * * *» sees
-    monkeypatch.setattr(toolkit.scheduler, "local_clock", lambda config: lambda: now[0])
+    monkeypatch.setattr(toolkit.jobs.runner, "local_clock", lambda config: lambda: now[0])
     first = vks("run", "daily", "--due", "--journal", str(journal), *JOBS)
     assert first.exit_code == 0, first.output
     assert first.stdout.startswith("Задание daily «Ежедневный контроль журналов»: по расписанию,"

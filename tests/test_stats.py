@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from stats_fixtures import EXPECTED_A, EXPECTED_B, OCTOBER, TODAY, TOPICS_A
 
-from toolkit.calendar import WorkingCalendar
-from toolkit.clock import Clock
-from toolkit.config import Config
-from toolkit.control import calendar_for, open_source
-from toolkit.demo import Manifest
-from toolkit.journal import Application, read_journals
-from toolkit.schema import Decision, Ground, Outcome
-from toolkit.stats import (
+from toolkit.journal.calendar import WorkingCalendar
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Config
+from toolkit.journal.control import calendar_for
+from toolkit.journal.model import Application, read_journals
+from toolkit.journal.schema import Decision, Ground, Outcome
+from toolkit.sources.demo import Manifest
+from toolkit.sources.open import open_source
+from toolkit.stats.monthly import (
     MEASURES,
     STATE_GROUPS,
     STATE_KEYS,

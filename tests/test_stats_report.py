@@ -16,11 +16,11 @@ from click.testing import CliRunner
 from stats_fixtures import OCTOBER, TODAY
 
 from toolkit.cli import cli
-from toolkit.clock import Clock
-from toolkit.config import Config
-from toolkit.stats import MEASURES, BodyStats, Month, MonthlyStats, RowRef, stats_for
-from toolkit.stats_report import build_report, charts, render_html, render_text, summary
-from toolkit.stats_xlsx import build_workbook
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Config
+from toolkit.stats.monthly import MEASURES, BodyStats, Month, MonthlyStats, RowRef, stats_for
+from toolkit.stats.report import build_report, charts, render_html, render_text, summary
+from toolkit.stats.xlsx import build_workbook
 
 
 def synthetic(bodies: dict[str, dict[str, int]], topics: list[tuple[str, int]] | None = None,
@@ -326,8 +326,8 @@ def test_readme_documents_every_option(command: str) -> None:
 def test_readme_mail_example_is_valid() -> None:
     import tomllib
 
-    from toolkit.config import parse_config
-    from toolkit.mail import MailSettings
+    from toolkit.journal.config import parse_config
+    from toolkit.mail.smtp import MailSettings
 
     section = _readme_section("send")
     example = section[section.index("```toml\n") + 8: section.rindex("```")]
@@ -340,9 +340,9 @@ def test_readme_mail_example_is_valid() -> None:
 
 
 def test_report_on_a_journal_without_any_row(tmp_path: Path) -> None:
-    from toolkit.config import Body
-    from toolkit.xlsx.template import build_workbook as journal_workbook
-    from toolkit.xlsx.template import write_workbook
+    from toolkit.journal.config import Body
+    from toolkit.sources.xlsx.template import build_workbook as journal_workbook
+    from toolkit.sources.xlsx.template import write_workbook
 
     path = tmp_path / "пустой.xlsx"
     write_workbook(journal_workbook([Body(name="Орган 1", sheet="Орган 1")]), path)

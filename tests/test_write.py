@@ -15,14 +15,14 @@ import pytest
 from conftest import TODAY
 from openpyxl.comments import Comment
 
-from toolkit.config import Config
-from toolkit.control import check
-from toolkit.demo import Manifest
-from toolkit.errors import JournalBusy
-from toolkit.journal import CellChange
-from toolkit.schema import Outcome
-from toolkit.xlsx import patch as patch_module
-from toolkit.xlsx.source import XlsxSource
+from toolkit.journal.config import Config
+from toolkit.journal.errors import JournalBusy
+from toolkit.journal.model import CellChange
+from toolkit.journal.schema import Outcome
+from toolkit.sources.demo import Manifest
+from toolkit.sources.open import check
+from toolkit.sources.xlsx import patch as patch_module
+from toolkit.sources.xlsx.source import XlsxSource
 
 X14_EXT = (
     b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
@@ -241,7 +241,7 @@ def test_crash_during_write_leaves_the_journal(demo: tuple[Path, Manifest],
     def crash(*args: object, **kwargs: object) -> bytes:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("toolkit.xlsx.source.rewrite_package", crash)
+    monkeypatch.setattr("toolkit.sources.xlsx.source.rewrite_package", crash)
     with pytest.raises(KeyboardInterrupt):
         check(str(path), Config(), TODAY, write=True)
     assert sha(path) == before

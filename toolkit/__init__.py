@@ -1,9 +1,15 @@
 """vks: the journal of video receptions under order No. 77 of 24.04.2023 (Kuzbass)."""
 
-from .calendar import WorkingCalendar
-from .config import Body, Config, load_config
-from .errors import ConfigError, JournalBusy, JournalError, TemplateError, ToolkitError
-from .findings import CATALOGUE, Finding, Severity
+from toolkit.journal.calendar import WorkingCalendar
+from toolkit.journal.config import Body, Config, load_config
+from toolkit.journal.errors import (
+    ConfigError,
+    JournalBusy,
+    JournalError,
+    TemplateError,
+    ToolkitError,
+)
+from toolkit.journal.findings import CATALOGUE, Finding, Severity
 
 __all__ = [
     "CATALOGUE",

@@ -1,0 +1,498 @@
+"""Job declarations: what runs when, declared in `jobs/*.toml` without code.
+
+    jobs = load_jobs(Path("jobs"))
+    daily = jobs["daily"]
+    daily.when.is_due(dt.date(2026, 12, 31), calendar)            # False: a day off
+    daily.when.next_slot(dt.datetime(2026, 12, 30, 9), calendar)   # 11.01.2027 08:30
+
+One file per job; the job's name is the file name (`jobs/daily.toml` → `vks run daily`):
+
+    title = "Ежедневный контроль журналов"
+    notify = ["admin@example.ru"]        # who is told of failures (default: [jobs] notify)
+    # journals = ["журнал.xlsx"]         # default: journals of vks.toml, or --journal
+
+    [when]
+    times = ["08:30"]
+    working_days = true                  # by the production calendar
+
+    [[steps]]
+    do = "check"
+    write = true
+
+    [[steps]]
+    do = "letters"
+
+A day is due when every condition of `[when]` holds (days of the week, working day, day of the
+month or first working day, months); the job then runs at each of `times`, local time of the
+configured zone. Every mistake is a ConfigError naming the file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.journal.calendar import WorkingCalendar
+from toolkit.journal.config import WEEKDAYS, Config, read_toml
+from toolkit.journal.errors import ConfigError
+
+FIRST_WORKING_DAY = "first-working-day"
+HORIZON_DAYS = 400  # how far next/previous slots are looked for: a yearly job fits
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+_NAME_RE = re.compile(r"^[\w][\w-]*$")
+_ONE_DAY = dt.timedelta(days=1)
+WEEKDAY_SHORT = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
+
+
+# --- When ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class When:
+    """The job's timetable: which days are due, and at what local times."""
+
+    times: tuple[dt.time, ...]
+    weekdays: frozenset[int] = frozenset(range(7))  # 0 = Monday
+    working_days: bool = False  # only working days of the production calendar
+    month_day: int | None = None  # only this day of the month
+    first_working_day: bool = False  # only the first working day of the month
+    months: frozenset[int] = frozenset(range(1, 13))
+
+    def is_due(self, day: dt.date, calendar: WorkingCalendar) -> bool:
+        """Whether the job runs on `day` (at each of its times)."""
+        if day.weekday() not in self.weekdays or day.month not in self.months:
+            return False
+        if self.month_day is not None and day.day != self.month_day:
+            return False
+        if self.first_working_day and day != calendar.first_working_day(day.year, day.month):
+            return False
+        return not self.working_days or calendar.is_working_day(day)
+
+    def slots(self, after: dt.datetime, until: dt.datetime,
+              calendar: WorkingCalendar) -> Iterator[dt.datetime]:
+        """The local moments the job is due at, `after` < slot ≤ `until`, in order."""
+        day = max(after.date(), (until - dt.timedelta(days=HORIZON_DAYS)).date())
+        while day <= until.date():
+            if self.is_due(day, calendar):
+                for at in self.times:
+                    slot = dt.datetime.combine(day, at)
+                    if after < slot <= until:
+                        yield slot
+            day += _ONE_DAY
+
+    def latest_slot(self, until: dt.datetime, after: dt.datetime,
+                    calendar: WorkingCalendar) -> dt.datetime | None:
+        """The last slot in (`after`, `until`]: a run missed in that span is caught up once."""
+        day = until.date()
+        stop = max(after.date(), (until - dt.timedelta(days=HORIZON_DAYS)).date())
+        while day >= stop:
+            if self.is_due(day, calendar):
+                for at in reversed(self.times):
+                    slot = dt.datetime.combine(day, at)
+                    if after < slot <= until:
+                        return slot
+            day -= _ONE_DAY
+        return None
+
+    def next_slot(self, after: dt.datetime, calendar: WorkingCalendar) -> dt.datetime | None:
+        """The first slot later than `after` (None if there is none within a year or so)."""
+        day = after.date()
+        for _ in range(HORIZON_DAYS):
+            if self.is_due(day, calendar):
+                for at in self.times:
+                    slot = dt.datetime.combine(day, at)
+                    if slot > after:
+                        return slot
+            day += _ONE_DAY
+        return None
+
+    def describe(self) -> str:
+        """In Russian, as `vks status` shows it: «по рабочим дням в 08:30»."""
+        parts = []
+        if self.months != frozenset(range(1, 13)):
+            from toolkit.journal.russian import MONTHS_NOMINATIVE
+
+            parts.append("в " + ", ".join(MONTHS_NOMINATIVE[m - 1] for m in sorted(self.months)))
+        if self.first_working_day:
+            parts.append("в первый рабочий день месяца")
+        elif self.month_day is not None:
+            parts.append(f"{self.month_day}-го числа")
+        if self.weekdays != frozenset(range(7)):
+            parts.append("по дням: " + ", ".join(WEEKDAY_SHORT[d] for d in sorted(self.weekdays)))
+        if self.working_days and not self.first_working_day:
+            parts.append("по рабочим дням")
+        if not parts:
+            parts.append("ежедневно")
+        times = ", ".join(f"{t:%H:%M}" for t in self.times)
+        return " ".join(parts) + f" в {times}"
+
+
+# --- Steps -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    """Check the journals; with `write`, record the control column and cl. 2.7 cancellations."""
+
+    write: bool = False
+    bodies: tuple[str, ...] = ()
+    kind: str = "check"
+
+    @property
+    def title(self) -> str:
+        return "Проверка и запись в журнал" if self.write else "Проверка журнала"
+
+
+@dataclass(frozen=True)
+class LettersStep:
+    """Make the rejection decisions due (Appendix 2) and note them in the journal."""
+
+    out: str | None = None  # default: [letters] out, else «решения»
+    pdf: bool = False
+    bodies: tuple[str, ...] = ()
+    kind: str = "letters"
+    title: str = "Решения об отклонении заявок"
+
+
+@dataclass(frozen=True)
+class StatsStep:
+    """The monthly statistics report files (.xlsx, HTML, JSON)."""
+
+    out: str | None = None  # default: «статистика»
+    month: str = "previous"  # or "current"
+    formats: tuple[str, ...] = ("xlsx", "html", "json")
+    bodies: tuple[str, ...] = ()
+    kind: str = "stats"
+    title: str = "Ежемесячная статистика"
+
+
+@dataclass(frozen=True)
+class SendStep:
+    """Mail the monthly statistics (each message once, per the outbox ledger)."""
+
+    month: str = "previous"
+    kind: str = "send"
+    title: str = "Рассылка статистики"
+
+
+@dataclass(frozen=True)
+class RecordingsStep:
+    """The list of video recordings whose 2-year retention has ended (cl. 3.6)."""
+
+    out: str | None = None  # default: «видеозаписи»
+    format: str = "xlsx"  # or "csv"
+    bodies: tuple[str, ...] = ()
+    kind: str = "recordings"
+    title: str = "Видеозаписи к уничтожению (п. 3.6)"
+
+
+Step = CheckStep | LettersStep | StatsStep | SendStep | RecordingsStep
+STEP_KINDS = ("check", "write-back", "letters", "stats", "send", "recordings")
+PER_JOURNAL = frozenset({"check", "letters"})  # run once per journal; the others once per job
+
+
+@dataclass(frozen=True)
+class Job:
+    """One declared job."""
+
+    name: str
+    path: Path
+    title: str
+    when: When
+    steps: tuple[Step, ...]
+    journals: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    enabled: bool = True
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} «{self.title}»" if self.title else self.name
+
+
+# --- Reading declarations --------------------------------------------------------------------
+
+
+class _Table:
+    """One TOML table of a declaration: typed values, and unknown keys reported by name."""
+
+    def __init__(self, where: str, prefix: str, data: Mapping[str, Any]) -> None:
+        self.where = where
+        self.prefix = prefix
+        self.data = data
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def fail(self, name: str, why: str) -> ConfigError:
+        return ConfigError(f"{self.where}: {self.key(name)} — {why}")
+
+    def get(self, name: str) -> Any:
+        self.used.add(name)
+        return self.data.get(name)
+
+    def text(self, name: str, default: str = "") -> str:
+        value = self.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise self.fail(name, "ожидается строка в кавычках")
+        return value.strip()
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        value = self.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(name, "ожидается true или false")
+        return value
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self.get(name)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
+                                                  for v in value):
+            raise self.fail(name, "ожидается список строк, например [\"…\", \"…\"]")
+        return tuple(v.strip() for v in value)
+
+    def choice(self, name: str, choices: Sequence[str], default: str) -> str:
+        value = self.text(name, default)
+        if value not in choices:
+            raise self.fail(name, f"«{value}» — допустимо: {', '.join(choices)}")
+        return value
+
+    def finish(self, what: str) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            allowed = ", ".join(sorted(self.used))
+            raise self.fail(unknown[0], f"неизвестный параметр {what}; допустимы: {allowed}")
+
+
+def _time(table: _Table, name: str, index: int, value: object) -> dt.time:
+    m = _TIME_RE.match(value.strip()) if isinstance(value, str) else None
+    if m:
+        try:
+            return dt.time(int(m.group(1)), int(m.group(2)))
+        except ValueError:
+            pass
+    shown = f"«{value}»" if isinstance(value, str) else "не строка"
+    raise table.fail(f"{name}[{index + 1}]",
+                     f"{shown} — ожидается время ЧЧ:ММ в кавычках, например \"08:30\"")
+
+
+def _when(where: str, raw: object) -> When:
+    if raw is None:
+        raise ConfigError(f"{where}: when — не указано, когда выполнять задание "
+                          f"(таблица [when] с times = [\"08:30\"])")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: when — ожидается таблица [when]")
+    table = _Table(where, "when.", raw)
+    times_raw = table.get("times")
+    if isinstance(times_raw, str):
+        times_raw = [times_raw]
+    if not isinstance(times_raw, list) or not times_raw:
+        raise table.fail("times", "не указано время запуска; например times = [\"08:30\"]")
+    times = tuple(sorted({_time(table, "times", i, v) for i, v in enumerate(times_raw)}))
+    days = table.texts("days")
+    for i, day in enumerate(days):
+        if day not in WEEKDAYS:
+            raise table.fail(f"days[{i + 1}]",
+                             f"«{day}» — день недели: {', '.join(WEEKDAYS)}")
+    weekdays = frozenset(WEEKDAYS.index(d) for d in days) if days else frozenset(range(7))
+    working = table.flag("working_days")
+    month_day: int | None = None
+    first = False
+    raw_day = table.get("month_day")
+    if raw_day == FIRST_WORKING_DAY:
+        first = True
+    elif raw_day is not None:
+        if isinstance(raw_day, bool) or not isinstance(raw_day, int) or not 1 <= raw_day <= 31:
+            raise table.fail("month_day", f"ожидается число от 1 до 31 или "
+                                          f"\"{FIRST_WORKING_DAY}\" (первый рабочий день месяца)")
+        month_day = raw_day
+    months_raw = table.get("months")
+    months = frozenset(range(1, 13))
+    if months_raw is not None:
+        if isinstance(months_raw, int) and not isinstance(months_raw, bool):
+            months_raw = [months_raw]
+        if (not isinstance(months_raw, list) or not months_raw
+                or not all(isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 12
+                           for m in months_raw)):
+            raise table.fail("months", "ожидается список номеров месяцев от 1 до 12, "
+                                       "например [1] — раз в год, в январе")
+        months = frozenset(months_raw)
+    table.finish("в [when]")
+    return When(times, weekdays, working, month_day, first, months)
+
+
+def _step(where: str, index: int, raw: object) -> Step:
+    prefix = f"steps[{index + 1}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: {prefix} — ожидается таблица [[steps]]")
+    table = _Table(where, f"{prefix}.", raw)
+    kind = table.text("do")
+    if not kind:
+        raise table.fail("do", f"не указано, что делать: {', '.join(STEP_KINDS)}")
+    if kind not in STEP_KINDS:
+        raise table.fail("do", f"«{kind}» — неизвестный шаг; допустимы: {', '.join(STEP_KINDS)}")
+    step: Step
+    if kind in ("check", "write-back"):
+        step = CheckStep(write=table.flag("write", kind == "write-back"),
+                         bodies=table.texts("bodies"))
+    elif kind == "letters":
+        step = LettersStep(out=table.text("out") or None, pdf=table.flag("pdf"),
+                           bodies=table.texts("bodies"))
+    elif kind == "stats":
+        formats = table.texts("formats") or StatsStep.formats
+        for i, fmt in enumerate(formats):
+            if fmt not in StatsStep.formats:
+                raise table.fail(f"formats[{i + 1}]",
+                                 f"«{fmt}» — допустимо: {', '.join(StatsStep.formats)}")
+        step = StatsStep(out=table.text("out") or None,
+                         month=table.choice("month", ("previous", "current"), "previous"),
+                         formats=tuple(dict.fromkeys(formats)), bodies=table.texts("bodies"))
+    elif kind == "send":
+        step = SendStep(month=table.choice("month", ("previous", "current"), "previous"))
+    else:
+        step = RecordingsStep(out=table.text("out") or None,
+                              format=table.choice("format", ("xlsx", "csv"), "xlsx"),
+                              bodies=table.texts("bodies"))
+    table.finish(f"шага {kind}")
+    return step
+
+
+def parse_job(data: Mapping[str, Any], path: Path) -> Job:
+    """A job from a parsed declaration; `path` names it (its file name) and its messages."""
+    where = str(path)
+    name = path.stem
+    if not _NAME_RE.match(name):
+        raise ConfigError(f"{where}: имя задания — это имя файла; допустимы буквы, цифры, «-» "
+                          f"и «_», без пробелов")
+    table = _Table(where, "", data)
+    title = table.text("title")
+    enabled = table.flag("enabled", True)
+    journals = table.texts("journals")
+    notify_raw = table.get("notify")
+    notify: tuple[str, ...] = ()
+    if notify_raw is not None:
+        from toolkit.mail.smtp import addresses
+
+        notify = addresses(notify_raw, f"{where}: notify")
+    when = _when(where, table.get("when"))
+    steps_raw = table.get("steps")
+    if steps_raw is None or steps_raw == []:
+        raise ConfigError(f"{where}: steps — не указано ни одного шага ([[steps]] с do = …)")
+    if not isinstance(steps_raw, list):
+        raise ConfigError(f"{where}: steps — ожидается список таблиц [[steps]]")
+    steps = tuple(_step(where, i, raw) for i, raw in enumerate(steps_raw))
+    table.finish("задания")
+    return Job(name, path, title, when, steps, journals, notify, enabled)
+
+
+def load_job(path: Path) -> Job:
+    """Read one declaration file."""
+    data = read_toml(path, "файл задания")
+    return parse_job(data, path)
+
+
+def load_jobs(folder: Path) -> dict[str, Job]:
+    """Every declaration of a folder (`*.toml`), by name; the first mistake stops the load."""
+    if not folder.is_dir():
+        raise ConfigError(f"папка заданий {folder} не найдена")
+    return {job.name: job for job in (load_job(p) for p in sorted(folder.glob("*.toml")))}
+
+
+def find_job(folder: Path, name: str) -> Job:
+    """One job by name: only its own file is read, so a mistake elsewhere does not stop it."""
+    path = folder / f"{name}.toml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "нет ни одного"
+        raise ConfigError(f"задание «{name}» не найдено в папке {folder} (задания: {known})")
+    return load_job(path)
+
+
+# --- The [jobs] section of vks.toml ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobsSettings:
+    """`[jobs]` of vks.toml: where the declarations are, who is told of failures by default."""
+
+    folder: Path | None = None
+    notify: tuple[str, ...] = ()
+
+    @classmethod
+    def from_config(cls, config: Config) -> JobsSettings:
+        where = f"{config.path or 'настройки'}: [jobs]"
+        table = _Table(where, "", config.section("jobs"))
+        folder = table.text("dir")
+        notify_raw = table.get("notify")
+        table.finish("в [jobs]")
+        notify: tuple[str, ...] = ()
+        if notify_raw is not None:
+            from toolkit.mail.smtp import addresses
+
+            notify = addresses(notify_raw, f"{where} notify")
+        path = None
+        if folder:
+            path = Path(folder).expanduser()
+            if not path.is_absolute() and config.path is not None:
+                path = config.path.parent / path
+        return cls(path, notify)
+
+
+SHIPPED_JOBS = Path(__file__).resolve().parents[2] / "jobs"
+
+
+def jobs_folder(config: Config, explicit: Path | None = None) -> Path:
+    """Where the declarations are: --jobs, `[jobs] dir`, `jobs/` beside vks.toml, `./jobs`, or
+    the jobs shipped with the program."""
+    if explicit is not None:
+        return explicit
+    settings = JobsSettings.from_config(config)
+    if settings.folder is not None:
+        return settings.folder
+    candidates = []
+    if config.path is not None:
+        candidates.append(config.path.parent / "jobs")
+    candidates.extend([Path.cwd() / "jobs", SHIPPED_JOBS])
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("папка заданий не найдена: укажите --jobs ПАПКА или [jobs] dir "
+                      "в файле настроек")
+
+
+def relative_to_config(config: Config, value: str) -> Path:
+    """A folder or file named in a declaration: relative to vks.toml's folder (or the current
+    folder when there is no config file)."""
+    path = Path(value).expanduser()
+    if not path.is_absolute() and config.path is not None:
+        path = config.path.parent / path
+    return path
+
+
+__all__ = [
+    "FIRST_WORKING_DAY",
+    "CheckStep",
+    "Job",
+    "JobsSettings",
+    "LettersStep",
+    "RecordingsStep",
+    "SendStep",
+    "StatsStep",
+    "Step",
+    "When",
+    "find_job",
+    "jobs_folder",
+    "load_job",
+    "load_jobs",
+    "parse_job",
+]

@@ -1,0 +1,263 @@
+"""The steps a job can take, each a thin call into the library that already does the work.
+
+    outcome = run_step(CheckStep(write=True), StepContext(config, ("журнал.xlsx",), clock))
+
+Each executor returns a `StepOutcome`: whether it succeeded, counts of what it found and
+changed (kept in the run ledger), and Russian lines for the console and the failure notice.
+Problems in the journal are findings, not failures; a step fails when it could not do its work
+(the journal cannot be read, is open in Excel, mail was not sent…). Every step is idempotent —
+the control column is rewritten to the same text, letters are made once (letters ledger), mail
+is sent once (outbox ledger) — so a step interrupted mid-way is safe to run again.
+
+Nothing here logs or returns personal data: lines name journals, bodies, sheets and cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from toolkit.jobs.declarations import (
+    CheckStep,
+    LettersStep,
+    RecordingsStep,
+    SendStep,
+    StatsStep,
+    Step,
+)
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Config
+from toolkit.journal.model import CellChange, JournalSource, SheetGrid, WriteResult
+from toolkit.journal.russian import count
+
+if TYPE_CHECKING:
+    from toolkit.stats.monthly import Month
+
+MAX_PROBLEM_LINES = 10  # rows named in a step's lines; the rest are counted
+
+
+@dataclass
+class StepOutcome:
+    """What one step did on one journal (or on all of them)."""
+
+    kind: str
+    title: str
+    target: str  # the journal, or «все журналы»
+    ok: bool = True
+    counts: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def line(self) -> str:
+        head = f"{self.title} — {self.target}: "
+        if not self.ok:
+            return head + "ОШИБКА: " + self.error
+        return head + ("; ".join(self.lines[:1]) or "выполнено")
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a step runs on: the configuration, the journals, the moment, a dry-run folder."""
+
+    config: Config
+    journals: tuple[str, ...]  # one journal for a per-journal step; all for the others
+    clock: Clock
+    dry_run: Path | None = None  # dry run: change nothing, write what would go out here
+    # What one step computed and a later step of the same run can reuse (the month's
+    # statistics for `send` after `stats`), so a run reads the journals once for both.
+    shared: dict[tuple[object, ...], Any] = field(default_factory=dict)
+
+
+Executor = Callable[[Step, StepContext], StepOutcome]
+
+
+# --- check / write-back ----------------------------------------------------------------------
+
+
+class DryRunSource:
+    """A journal source that reads as usual and pretends to write: a dry run's write-back."""
+
+    def __init__(self, inner: JournalSource) -> None:
+        self.inner = inner
+        self.location = inner.location
+
+    def sheet_titles(self) -> list[str]:
+        return self.inner.sheet_titles()
+
+    def read(self, titles: Sequence[str]) -> list[SheetGrid]:
+        return self.inner.read(titles)
+
+    def write(self, changes: Sequence[CellChange]) -> WriteResult:
+        return WriteResult(written=list(changes))
+
+
+def run_check(step: Step, ctx: StepContext) -> StepOutcome:
+    assert isinstance(step, CheckStep)
+    from toolkit.journal.control import check_source
+    from toolkit.sources.open import open_source
+
+    (location,) = ctx.journals
+    source: JournalSource = open_source(location, ctx.config)
+    if ctx.dry_run is not None:
+        source = DryRunSource(source)
+    report = check_source(source, ctx.config, ctx.clock, step.bodies, step.write)
+    cancellations = sum(1 for c in report.changes if c.reason == "п. 2.7")
+    rows = sum(j.rows for j in report.journals)
+    counts = {"rows": rows, "errors": len(report.errors), "warnings": len(report.warnings)}
+    line = (f"{count(rows, 'заявка', 'заявки', 'заявок')}, "
+            f"{count(len(report.errors), 'ошибка', 'ошибки', 'ошибок')}, "
+            f"{count(len(report.warnings), 'предупреждение', 'предупреждения', 'предупреждений')}")
+    if step.write:
+        counts.update(cells=len(report.changes), cancellations=cancellations,
+                      not_written=len(report.skipped))
+        verb = "было бы записано" if ctx.dry_run is not None else "записано"
+        line += (f"; {verb} в журнал: {count(len(report.changes), 'ячейка', 'ячейки', 'ячеек')}"
+                 f" (отмен приема по п. 2.7: {cancellations})")
+    lines = [line]
+    lines.extend(f"не записано {c.sheet}!{c.cell}: {why}" for c, why in report.skipped)
+    return StepOutcome(step.kind, step.title, location, counts=counts, lines=lines)
+
+
+# --- letters ---------------------------------------------------------------------------------
+
+
+def letters_folder(config: Config, step: LettersStep) -> Path:
+    from toolkit.jobs.declarations import relative_to_config
+    from toolkit.letters.make import configured_path
+
+    if step.out:
+        return relative_to_config(config, step.out)
+    return configured_path(config, "out") or relative_to_config(config, "решения")
+
+
+def run_letters(step: Step, ctx: StepContext) -> StepOutcome:
+    assert isinstance(step, LettersStep)
+    (location,) = ctx.journals
+    if ctx.dry_run is not None:
+        return StepOutcome(step.kind, step.title, location,
+                           lines=["пропущено в пробном запуске (решения не готовятся)"])
+    from toolkit.letters.make import make_letters
+
+    out = letters_folder(ctx.config, step)
+    result = make_letters(location, ctx.config, out, ctx.clock, only=step.bodies, pdf=step.pdf)
+    made = len(result.made)
+    counts = {"letters": made, "letters_unchanged": result.unchanged,
+              "letters_skipped": len(result.skipped), "notes": result.written}
+    line = (f"подготовлено {count(made, 'решение', 'решения', 'решений')}, без изменений "
+            f"{result.unchanged}, не подготовлено (не хватает данных) {len(result.skipped)}; "
+            f"записано отметок в журнал: {result.written}")
+    lines = [line]
+    if result.batch:
+        lines.append(f"пакет для печати: {result.batch}")
+    if result.pdf:
+        lines.append(f"PDF для печати: {result.pdf}")
+    problems = [*result.skipped, *result.warnings]
+    lines.extend(f"проверьте: {p}" for p in problems[:MAX_PROBLEM_LINES])
+    if len(problems) > MAX_PROBLEM_LINES:
+        lines.append(f"… и еще {len(problems) - MAX_PROBLEM_LINES} (см. vks letters)")
+    outcome = StepOutcome(step.kind, step.title, location, counts=counts, lines=lines)
+    if result.busy:
+        outcome.ok = False
+        outcome.error = (f"решения подготовлены, но отметки в журнал не записаны: {result.busy}"
+                         f" — допишутся при следующем запуске")
+    return outcome
+
+
+# --- stats / send ----------------------------------------------------------------------------
+
+
+def _month(which: str, clock: Clock) -> Month:
+    from toolkit.stats.monthly import Month
+
+    current = Month.of(clock.today)
+    return current if which == "current" else current.previous()
+
+
+def run_stats(step: Step, ctx: StepContext) -> StepOutcome:
+    assert isinstance(step, StatsStep)
+    from toolkit.jobs.declarations import relative_to_config
+    from toolkit.stats.monthly import stats_for
+    from toolkit.stats.report import build_report, describe
+
+    month = _month(step.month, ctx.clock)
+    stats = stats_for(ctx.journals, ctx.config, month, ctx.clock, step.bodies)
+    ctx.shared[("stats", ctx.journals, month.key, tuple(step.bodies))] = stats
+    target = _all(ctx.journals)
+    if ctx.dry_run is not None:
+        return StepOutcome(step.kind, step.title, target, counts={"reports": 0},
+                           lines=[describe(stats), "файлы отчета в пробном запуске не пишутся"])
+    out = relative_to_config(ctx.config, step.out or "статистика")
+    paths = build_report(stats, out, step.formats)
+    return StepOutcome(step.kind, step.title, target, counts={"reports": len(paths)},
+                       lines=[describe(stats), *(f"файл отчета: {p}" for p in paths)])
+
+
+def run_send(step: Step, ctx: StepContext) -> StepOutcome:
+    assert isinstance(step, SendStep)
+    from toolkit.stats.delivery import Status, ledger_path, send_monthly, send_reports
+
+    month = _month(step.month, ctx.clock)
+    folder = ctx.dry_run / f"рассылка-{month.key}" if ctx.dry_run is not None else None
+    known = ctx.shared.get(("stats", ctx.journals, month.key, ()))
+    if known is not None:  # the run's stats step has just read the same journals
+        result = send_reports(known, ctx.config, ledger_path(ctx.config, ctx.journals), folder)
+    else:
+        result = send_monthly(ctx.journals, ctx.config, month, ctx.clock, folder)
+    counts = {"mails_sent": len(result.with_status(Status.SENT)),
+              "mails_already": len(result.with_status(Status.ALREADY_SENT)),
+              "mails_failed": len(result.failed)}
+    if folder is not None:
+        counts["mails_sent"] = 0
+    lines = result.lines()
+    outcome = StepOutcome(step.kind, step.title, _all(ctx.journals), counts=counts,
+                          lines=[lines[-1], *lines[1:-1]])
+    if result.failed:
+        outcome.ok = False
+        outcome.error = (f"не отправлено писем: {len(result.failed)} — будут отправлены при "
+                         f"следующем запуске; " + "; ".join(d.line for d in result.failed))
+    return outcome
+
+
+# --- recordings ------------------------------------------------------------------------------
+
+
+def run_recordings(step: Step, ctx: StepContext) -> StepOutcome:
+    assert isinstance(step, RecordingsStep)
+    from toolkit.jobs.declarations import relative_to_config
+    from toolkit.journal.control import calendar_for
+    from toolkit.recordings.retention import expired_recordings, write_recordings
+    from toolkit.stats.monthly import read_sources
+
+    journals = read_sources(ctx.journals, ctx.config, step.bodies)
+    found = expired_recordings(journals, ctx.clock, calendar_for(ctx.config))
+    target = _all(ctx.journals)
+    head = (f"истек срок хранения: "
+            f"{count(len(found), 'видеозапись', 'видеозаписи', 'видеозаписей')}")
+    if not found:
+        return StepOutcome(step.kind, step.title, target, counts={"recordings": 0, "lists": 0},
+                           lines=[head + " — список не нужен"])
+    out = ctx.dry_run if ctx.dry_run is not None else relative_to_config(
+        ctx.config, step.out or "видеозаписи")
+    path = write_recordings(found, out, ctx.clock.today, step.format)
+    return StepOutcome(step.kind, step.title, target,
+                       counts={"recordings": len(found), "lists": 1},
+                       lines=[head, f"список: {path}"])
+
+
+def _all(journals: Sequence[str]) -> str:
+    return journals[0] if len(journals) == 1 else f"все журналы ({len(journals)})"
+
+
+EXECUTORS: Mapping[str, Executor] = {
+    "check": run_check,
+    "letters": run_letters,
+    "stats": run_stats,
+    "send": run_send,
+    "recordings": run_recordings,
+}
+
+
+__all__ = ["EXECUTORS", "DryRunSource", "Executor", "StepContext", "StepOutcome"]

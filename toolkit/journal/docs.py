@@ -1,0 +1,84 @@
+"""README reference blocks generated from the schema and the findings catalogue.
+
+README.md holds these blocks between `<!-- BEGIN name -->` / `<!-- END name -->` markers; a test
+keeps them equal to what this module renders;
+`python -m toolkit.journal.docs README.md` rewrites them.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from toolkit.journal.findings import CATALOGUE
+from toolkit.journal.schema import (
+    COLUMNS,
+    GRAPHS,
+    SERVICE_HEADING,
+    Kind,
+)
+
+KIND_NAMES = {
+    Kind.NUMBER: "число",
+    Kind.DATE: "дата",
+    Kind.DATETIME: "дата и время",
+    Kind.TEXT: "текст",
+    Kind.CHOICE: "список",
+}
+
+
+def columns_block() -> str:
+    lines = [
+        "| Столбец | Графа | Заголовок | Тип | Значения |",
+        "|---|---|---|---|---|",
+    ]
+    for column in COLUMNS:
+        if column.graph is None:
+            graph = "служебный"
+        else:
+            graph = str(column.graph)
+            if GRAPHS[column.graph - 1].compound:
+                graph += " (подграфа)"
+        values = "; ".join(f"«{v}»" for v in column.choices.labels()) if column.choices else ""
+        if column.written_by_toolkit:
+            values = "заполняет только программа"
+        lines.append(f"| {column.letter} | {graph} | {column.heading} | "
+                     f"{KIND_NAMES[column.kind]} | {values} |")
+    lines.append("")
+    lines.append(f"Служебный блок (столбцы L–X) озаглавлен «{SERVICE_HEADING}» и не печатается.")
+    return "\n".join(lines)
+
+
+def codes_block() -> str:
+    lines = [
+        "| Код | Пункт | Важность | Значение |",
+        "|---|---|---|---|",
+    ]
+    for code in CATALOGUE:
+        severity = "ошибка" if code.severity.value == "error" else "предупреждение"
+        lines.append(f"| `{code.code}` | {code.clause} | {severity} | {code.title} |")
+    return "\n".join(lines)
+
+
+BLOCKS = {"columns": columns_block, "codes": codes_block}
+
+
+def _filler(block: str) -> Callable[[re.Match[str]], str]:
+    return lambda m: m.group(1) + block + "\n" + m.group(2)
+
+
+def render(text: str) -> str:
+    """`text` with every generated block replaced by its current rendering."""
+    for name, make in BLOCKS.items():
+        pattern = re.compile(
+            rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.DOTALL
+        )
+        text = pattern.sub(_filler(make()), text)
+    return text
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -1,0 +1,156 @@
+"""The result of a check: findings and what was written, as a text table or JSON.
+
+The JSON form is a stable contract for other systems (see README, «Формат JSON»):
+
+    {"format": "vks-check/1", "journal": …, "today": "2026-11-28", "valid": false,
+     "stats": {"journals": 4, "rows": 120, "errors": 3, "warnings": 9},
+     "journals": [{"body": …, "sheet": …, "rows": 40, "errors": 1, "warnings": 2}],
+     "findings": [{"code", "clause", "severity", "body", "sheet", "row", "cell", "due",
+                   "message"}],
+     "changes": [{"sheet", "cell", "old", "new", "reason"}],
+     "skipped": [{"sheet", "cell", "reason"}], "backup": null}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.journal.findings import CODES, Finding, Severity
+from toolkit.journal.model import CellChange
+from toolkit.journal.russian import count, short_date
+
+FORMAT = "vks-check/1"
+
+
+@dataclass
+class JournalSummary:
+    body: str
+    sheet: str
+    rows: int
+
+
+@dataclass
+class Report:
+    location: str
+    today: dt.date
+    journals: list[JournalSummary] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    changes: list[CellChange] = field(default_factory=list)
+    skipped: list[tuple[CellChange, str]] = field(default_factory=list)
+    backup: str | None = None
+    written: bool = False
+    requests: int | None = None  # HTTP requests a remote source (Google Sheets) sent
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.valid else 1
+
+    def flatten(self, fields: Sequence[str]) -> list[list[Any]]:
+        """Findings as rows of the named fields: handy in tests and for quick exports."""
+        rows = []
+        for f in self.findings:
+            d = f.to_dict()
+            rows.append([d[name] for name in fields])
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        per_sheet = {(j.body, j.sheet): j for j in self.journals}
+        journals = []
+        for key, summary in per_sheet.items():
+            mine = [f for f in self.findings if (f.body, f.sheet) == key]
+            journals.append({
+                "body": summary.body, "sheet": summary.sheet, "rows": summary.rows,
+                "errors": sum(f.severity is Severity.ERROR for f in mine),
+                "warnings": sum(f.severity is Severity.WARNING for f in mine),
+            })
+        return {
+            "format": FORMAT,
+            "journal": self.location,
+            "today": self.today.isoformat(),
+            "valid": self.valid,
+            "stats": {
+                "journals": len(self.journals),
+                "rows": sum(j.rows for j in self.journals),
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+            },
+            "journals": journals,
+            "findings": [f.to_dict() for f in self.findings],
+            "changes": [
+                {"sheet": c.sheet, "cell": c.cell, "old": c.old, "new": c.new,
+                 "reason": c.reason}
+                for c in self.changes
+            ],
+            "skipped": [{"sheet": c.sheet, "cell": c.cell, "reason": why}
+                        for c, why in self.skipped],
+            "backup": self.backup,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_text(self) -> str:
+        lines = [f"Журнал {self.location} — проверка на {short_date(self.today)}"]
+        for summary in self.journals:
+            mine = [f for f in self.findings if (f.body, f.sheet) == (summary.body, summary.sheet)]
+            errors = sum(f.severity is Severity.ERROR for f in mine)
+            warnings = len(mine) - errors
+            lines.append("")
+            lines.append(
+                f"{summary.body} (лист «{summary.sheet}»): "
+                f"{count(summary.rows, 'заявка', 'заявки', 'заявок')}, "
+                f"{count(errors, 'ошибка', 'ошибки', 'ошибок')}, "
+                f"{count(warnings, 'предупреждение', 'предупреждения', 'предупреждений')}"
+            )
+            if mine:
+                lines.extend(_table(mine))
+        lines.append("")
+        lines.append(
+            f"Итого: {count(len(self.errors), 'ошибка', 'ошибки', 'ошибок')}, "
+            f"{count(len(self.warnings), 'предупреждение', 'предупреждения', 'предупреждений')}."
+        )
+        if self.written:
+            lines.append(
+                f"Записано в журнал: {count(len(self.changes), 'ячейка', 'ячейки', 'ячеек')}"
+                + (f"; резервная копия: {self.backup}" if self.backup else "") + "."
+            )
+            for change, why in self.skipped:
+                lines.append(f"  Не записано {change.sheet}!{change.cell}: {why}")
+        return "\n".join(lines)
+
+
+def _table(findings: Sequence[Finding]) -> list[str]:
+    head = ("Ячейка", "Важность", "Пункт", "Срок", "Код", "Сообщение")
+    rows = [
+        (f.cell or "—", f.severity.label, f.clause, short_date(f.due) or "—", f.code, f.message)
+        for f in sorted(findings, key=_order)
+    ]
+    widths = [max(len(r[i]) for r in (head, *rows)) for i in range(5)]
+    out = []
+    for r in (head, *rows):
+        cells = [r[i].ljust(widths[i]) for i in range(5)]
+        out.append("  " + "  ".join(cells) + "  " + r[5])
+    return out
+
+
+_CODE_ORDER = {code: i for i, code in enumerate(CODES)}
+
+
+def _order(f: Finding) -> tuple[int, int, int]:
+    return (f.row or 0, 0 if f.severity is Severity.ERROR else 1, _CODE_ORDER[f.code])

@@ -1,0 +1,512 @@
+"""Rejection decisions (Appendix 2): one .docx per decision, made once, and a print batch.
+
+    result = make_letters("журнал.xlsx", config, Path("решения"), Clock.at(dt.date(2026, 11, 27)))
+    result.made        # letters made by this run
+    result.batch       # решения/пакет-2026-11-27-0000.docx — every new letter, page by page
+
+For every row whose decision is «Заявка отклонена» the letter quotes the form of Appendix 2 with
+the citizen's name in the dative case, the address, the ground verbatim from cl. 2.8, the
+officials and phone of the body (config) and the specialist of graph 6, dated with the decision
+date. A row missing what the letter needs is reported with its cell and gets no letter.
+
+Made once: a ledger (SQLite, `letters.sqlite` in the journal's state directory) records each
+letter by journal, body, № п/п and a hash of the journal values it was made from. A second run makes
+nothing; changed values make a new letter and move the old one to `заменены/`; `force` remakes.
+Each letter is written to a temporary file and renamed, and only then entered in the ledger;
+at start, ledger entries whose file is gone are dropped — so a killed run leaves neither a
+half-written letter nor a ledger entry without its file. The journal's service column
+«Решение об отклонении» records the letter's file name and date through the source's safe
+write-back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import sqlite3
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Body, Config
+from toolkit.journal.control import state_dir
+from toolkit.journal.errors import JournalBusy
+from toolkit.journal.files import private_dir
+from toolkit.journal.model import Application, CellChange, Journal, read_journals
+from toolkit.journal.russian import letter_date, short_date
+from toolkit.journal.schema import BY_KEY, Decision, column_title
+from toolkit.journal.state import connect
+from toolkit.letters.names import dative, surname
+from toolkit.letters.render import (
+    MISSING_SOFFICE,
+    PDF_TIMEOUT,
+    LetterError,
+    LetterTemplate,
+    compose_batch,
+    convert_to_pdf,
+    find_soffice,
+)
+from toolkit.sources.open import open_source
+
+log = logging.getLogger("vks.letters")
+
+LEDGER_NAME = "letters.sqlite"
+SUPERSEDED_DIR = "заменены"
+BATCH_PREFIX = "пакет"
+BLANK = "_" * 20  # a line to write on by hand when the config has no phone
+LEDGER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS letters (
+    journal TEXT NOT NULL,          -- the journal location (absolute path or gsheet:key)
+    body TEXT NOT NULL,             -- the body's name
+    number INTEGER NOT NULL,        -- № п/п of the row (graph 1)
+    version INTEGER NOT NULL,       -- 1, 2, … as the row's data changed
+    digest TEXT NOT NULL,           -- sha256 of the journal values the letter was made from
+    path TEXT NOT NULL,             -- where the letter file is
+    made_on TEXT NOT NULL,          -- ISO date of the run that made it
+    current INTEGER NOT NULL,       -- 1 for the letter in force, 0 for superseded versions
+    PRIMARY KEY (journal, body, number, version)
+);
+CREATE INDEX IF NOT EXISTS letters_path ON letters (path);
+"""
+
+
+@dataclass(frozen=True)
+class LetterProblem:
+    """Something about a row's letter a person must look at; names a cell, never its value."""
+
+    body: str
+    sheet: str
+    row: int
+    cell: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.body}, лист «{self.sheet}», ячейка {self.cell}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter this run made."""
+
+    body: str
+    sheet: str
+    row: int
+    number: int
+    path: Path
+    version: int
+    superseded: Path | None = None  # where the previous version went
+
+
+@dataclass
+class LettersResult:
+    """What a run did: letters made, rows left without one (and why), the batch, write-back."""
+
+    made: list[Letter] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[LetterProblem] = field(default_factory=list)  # rows that got no letter
+    warnings: list[LetterProblem] = field(default_factory=list)  # letters made, to check
+    batch: Path | None = None
+    pdf: Path | None = None
+    written: int = 0  # journal cells written
+    busy: str | None = None  # why the journal could not be written (it is open, or changed)
+    dropped: int = 0  # ledger entries whose file had disappeared
+
+
+@dataclass(frozen=True)
+class LetterData:
+    """The journal values a letter is made from; their hash decides whether to remake it."""
+
+    number: int
+    citizen: str
+    address: str
+    ground: int
+    decision_date: dt.date
+    specialist: str
+
+    @property
+    def digest(self) -> str:
+        payload = json.dumps(
+            [self.number, self.citizen, self.address, self.ground,
+             self.decision_date.isoformat(), self.specialist],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# --- The ledger ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    journal: str
+    body: str
+    number: int
+    version: int
+    digest: str
+    path: Path
+    made_on: dt.date
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return self.journal, self.body, self.number
+
+
+class Ledger:
+    """Which letters exist: one row per letter file, current or superseded.
+
+    A row is keyed by journal, body and № п/п: journals are often kept a year per file with
+    numbering from 1, so the same body and number in two journals are two decisions.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = connect(path, LEDGER_SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def reconcile(self) -> int:
+        """Drop entries whose file is gone (deleted by hand, or a run killed mid-way)."""
+        gone = [
+            (r["journal"], r["body"], r["number"], r["version"])
+            for r in self.conn.execute("SELECT journal, body, number, version, path FROM letters")
+            if not Path(r["path"]).is_file()
+        ]
+        with self.conn:
+            self.conn.executemany(
+                "DELETE FROM letters WHERE journal = ? AND body = ? AND number = ? "
+                "AND version = ?", gone)
+        return len(gone)
+
+    def current(self, key: tuple[str, str, int]) -> LedgerEntry | None:
+        row = self.conn.execute(
+            "SELECT * FROM letters WHERE journal = ? AND body = ? AND number = ? "
+            "AND current = 1 ORDER BY version DESC LIMIT 1", key).fetchone()
+        return _entry(row) if row else None
+
+    def next_version(self, key: tuple[str, str, int]) -> int:
+        row = self.conn.execute(
+            "SELECT MAX(version) FROM letters WHERE journal = ? AND body = ? AND number = ?",
+            key).fetchone()
+        return int(row[0] or 0) + 1
+
+    def taken(self, path: Path, key: tuple[str, str, int]) -> bool:
+        """Whether another decision's letter has this file name."""
+        row = self.conn.execute(
+            "SELECT 1 FROM letters WHERE path = ? AND NOT "
+            "(journal = ? AND body = ? AND number = ?) LIMIT 1", (str(path), *key)).fetchone()
+        return row is not None
+
+    def supersede(self, entry: LedgerEntry, moved_to: Path) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE letters SET current = 0, path = ? "
+                "WHERE journal = ? AND body = ? AND number = ? AND version = ?",
+                (str(moved_to), *entry.key, entry.version))
+
+    def add(self, entry: LedgerEntry) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE letters SET current = 0 WHERE journal = ? AND body = ? AND number = ?",
+                entry.key)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO letters "
+                "(journal, body, number, version, digest, path, made_on, current) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                (*entry.key, entry.version, entry.digest, str(entry.path),
+                 entry.made_on.isoformat()))
+
+
+def _entry(row: sqlite3.Row) -> LedgerEntry:
+    return LedgerEntry(row["journal"], row["body"], int(row["number"]), int(row["version"]),
+                       row["digest"], Path(row["path"]), dt.date.fromisoformat(row["made_on"]))
+
+
+# --- File names ------------------------------------------------------------------------------
+
+_UNSAFE_NAME = re.compile(r"[^0-9A-Za-zА-Яа-яЁё]+")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+             *(f"lpt{i}" for i in range(10))}
+
+
+def safe_name(text: str, limit: int = 40) -> str:
+    """Letters and digits of `text` joined by «-»: no separators, dots or control characters."""
+    text = unicodedata.normalize("NFC", text)
+    name = _UNSAFE_NAME.sub("-", text).strip("-")[:limit].strip("-")
+    if name.casefold() in _RESERVED:
+        name += "-"
+    return name
+
+
+def letter_file_name(number: int, citizen: str, decided: dt.date) -> str:
+    """«0017-Петрова-2026-11-20.docx»: № п/п, surname, decision date."""
+    parts = [f"{number:04d}", safe_name(surname(citizen), 30), decided.isoformat()]
+    return "-".join(p for p in parts if p) + ".docx"
+
+
+_UNSAFE_FOLDER = re.compile(r"[^0-9A-Za-zА-Яа-яЁё .«»()-]+")
+
+
+def body_folder(body: Body, sheet: str) -> str:
+    """The folder of a body's letters: its sheet title with letters, digits, spaces, dots."""
+    text = unicodedata.normalize("NFC", sheet or body.name)
+    name = " ".join(_UNSAFE_FOLDER.sub(" ", text).split())[:60].strip(" .")
+    if name.casefold() in _RESERVED:
+        name += "-"
+    return name or "орган"
+
+
+# --- The run ---------------------------------------------------------------------------------
+
+
+def letters_settings(config: Config) -> dict[str, object]:
+    """The [letters] table: out, template, soffice, pdf_timeout (paths relative to the config)."""
+    return config.section("letters")
+
+
+def configured_path(config: Config, key: str) -> Path | None:
+    value = letters_settings(config).get(key)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = Path(value.strip()).expanduser()
+    if not path.is_absolute() and config.path is not None:
+        path = config.path.parent / path
+    return path
+
+
+def make_letters(
+    location: str,
+    config: Config,
+    out_dir: Path,
+    clock: Clock,
+    since: dt.date | None = None,
+    only: Sequence[str] = (),
+    pdf: bool = False,
+    force: bool = False,
+    template: Path | None = None,
+) -> LettersResult:
+    """Make the letters due for a journal; see the module docstring."""
+    settings = letters_settings(config)
+    configured_soffice = settings.get("soffice")
+    soffice = configured_soffice if isinstance(configured_soffice, str) else None
+    timeout = settings.get("pdf_timeout", PDF_TIMEOUT)
+    seconds = float(timeout) if isinstance(timeout, int | float) else PDF_TIMEOUT
+    if pdf and find_soffice(soffice) is None:
+        raise LetterError(MISSING_SOFFICE)
+    letter_template = LetterTemplate.load(template or configured_path(config, "template"))
+    source = open_source(location, config)
+    journals = read_journals(source, config, only)
+    out_dir = private_dir(Path(out_dir))
+    ledger = Ledger(state_dir(config, location) / LEDGER_NAME)
+    result = LettersResult()
+    try:
+        result.dropped = ledger.reconcile()
+        if result.dropped:
+            log.info("в учете решений нет файлов: %d записей удалено", result.dropped)
+        changes: list[CellChange] = []
+        for journal in journals:
+            changes.extend(_journal_letters(journal, letter_template, ledger, out_dir, clock,
+                                            since, force, result))
+    finally:
+        ledger.close()
+    if changes:
+        try:
+            result.written = len(source.write(changes).written)
+        except JournalBusy as exc:
+            result.busy = str(exc)
+    if result.made:
+        result.batch = compose_batch([m.path for m in result.made],
+                                     _batch_path(out_dir, clock))
+        if pdf:
+            result.pdf = convert_to_pdf(result.batch, result.batch.with_suffix(".pdf"),
+                                        soffice, seconds)
+    return result
+
+
+def _journal_letters(
+    journal: Journal,
+    template: LetterTemplate,
+    ledger: Ledger,
+    out_dir: Path,
+    clock: Clock,
+    since: dt.date | None,
+    force: bool,
+    result: LettersResult,
+) -> list[CellChange]:
+    body, sheet = journal.body, journal.sheet
+    numbers = Counter(a.number for a in journal.applications if a.number is not None)
+    officials_missing = [key for key, value in (("controller", body.controller),
+                                                ("unit_head", body.unit_head),
+                                                ("phone", body.phone)) if not value]
+    folder = out_dir / body_folder(body, sheet)
+    changes: list[CellChange] = []
+    warned_config = False
+    for app in journal.applications:
+        if app.decision is not Decision.REJECTED:
+            continue
+        if since is not None and app.decision_date is not None and app.decision_date < since:
+            continue
+        problems = _missing(app, body, sheet, numbers, clock.today)
+        if problems:
+            result.skipped.extend(problems)
+            continue
+        data = _data(app)
+        assert app.number is not None
+        key = (_journal_key(journal.location), body.name, app.number)
+        current = ledger.current(key)
+        if current is not None and current.digest == data.digest and not force:
+            result.unchanged += 1
+            _note(changes, journal, app, current.path, current.made_on)
+            continue
+        placed = dative(data.citizen)
+        if placed.problem:
+            result.warnings.append(_problem(body, sheet, app, "citizen", "name-not-inflected",
+                                            placed.problem))
+        if not data.specialist:
+            result.warnings.append(_problem(
+                body, sheet, app, "specialist", "specialist-missing",
+                "не указан ответственный специалист: строка для Ф.И.О. оставлена пустой"))
+        if officials_missing and not warned_config:
+            warned_config = True
+            result.warnings.append(LetterProblem(
+                body.name, sheet, app.row, app.cell("citizen"), "officials-missing",
+                "в настройках органа не указано: " + ", ".join(officials_missing)
+                + " — эти строки решения оставлены пустыми"))
+        context = {
+            "гражданин": placed.text,
+            "проживающему": placed.residing,
+            "адрес": data.address,
+            "основание": app.ground.text if app.ground else "",
+            "должностное_лицо": body.controller,
+            "руководитель": body.unit_head,
+            "специалист": data.specialist,
+            "телефон": body.phone or BLANK,
+            "дата": letter_date(data.decision_date),
+            "номер": data.number,
+            "орган": body.name,
+            "основание_номер": data.ground,
+        }
+        private_dir(folder)
+        target = _free_path(folder / letter_file_name(data.number, data.citizen,
+                                                      data.decision_date), key, ledger)
+        moved = None
+        if current is not None:
+            moved = _set_aside(current, folder)
+            ledger.supersede(current, moved)
+        template.write(context, target)
+        version = ledger.next_version(key)
+        ledger.add(LedgerEntry(*key, version, data.digest, target, clock.today))
+        result.made.append(Letter(body.name, sheet, app.row, data.number, target, version, moved))
+        _note(changes, journal, app, target, clock.today)
+    return changes
+
+
+def _missing(
+    app: Application, body: Body, sheet: str, numbers: Counter[int], today: dt.date
+) -> list[LetterProblem]:
+    """What the row lacks for a letter; each problem names its cell."""
+    out = []
+    needs = (
+        ("number", "number-missing", "не указан № п/п — по нему решение учитывается"),
+        ("citizen", "citizen-missing", "не указаны Ф.И.О. гражданина"),
+        ("address", "address-missing", "не указан адрес проживания"),
+        ("ground", "ground-missing", "не указано основание отклонения (п. 2.8)"),
+        ("decision_date", "decision-date-missing", "не указана дата решения"),
+    )
+    for key, code, message in needs:
+        if key in app.invalid:
+            out.append(_problem(body, sheet, app, key, code,
+                                f"{column_title(BY_KEY[key])}: значение не прочитано — "
+                                f"исправьте ячейку"))
+        elif not app.filled(key):
+            out.append(_problem(body, sheet, app, key, code, message))
+    if app.number is not None and numbers[app.number] > 1:
+        out.append(_problem(body, sheet, app, "number", "number-duplicate",
+                            f"№ п/п {app.number} повторяется в журнале — решение не "
+                            f"подготовлено, пока номера не различны"))
+    if app.decision_date is not None and app.decision_date > today:
+        out.append(_problem(body, sheet, app, "decision_date", "decision-date-future",
+                            f"дата решения {short_date(app.decision_date)} позже сегодняшней"))
+    return out
+
+
+def _problem(body: Body, sheet: str, app: Application, key: str, code: str,
+             message: str) -> LetterProblem:
+    return LetterProblem(body.name, sheet, app.row, app.cell(key), code, message)
+
+
+def _data(app: Application) -> LetterData:
+    from toolkit.letters.names import clean
+
+    assert app.number is not None and app.ground is not None
+    assert app.decision_date is not None
+    return LetterData(app.number, clean(app.citizen), clean(app.address), app.ground.number,
+                      app.decision_date, clean(app.specialist))
+
+
+def note_text(path: Path, made_on: dt.date) -> str:
+    """What the service column says: «0017-Петрова-2026-11-20.docx от 27.11.2026»."""
+    return f"{path.name} от {short_date(made_on)}"
+
+
+def _note(changes: list[CellChange], journal: Journal, app: Application, path: Path,
+          made_on: dt.date) -> None:
+    text = note_text(path, made_on)
+    if app.letter != text:
+        changes.append(CellChange(journal.sheet, app.row, "letter", app.raw_text("letter"),
+                                  text, "решение об отклонении"))
+
+
+def _journal_key(location: str) -> str:
+    """The journal as the ledger knows it: an absolute path, or gsheet:key as it is."""
+    if location.startswith("gsheet:"):
+        return location
+    return str(Path(location).resolve())
+
+
+def _free_path(target: Path, key: tuple[str, str, int], ledger: Ledger) -> Path:
+    """`target`, or `target-2`… when another decision's letter already has that name."""
+    candidate, n = target, 1
+    while ledger.taken(candidate, key):
+        n += 1
+        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
+    return candidate
+
+
+def _set_aside(entry: LedgerEntry, folder: Path) -> Path:
+    """Move a superseded letter into `заменены/`, named with its version."""
+    aside = private_dir(folder / SUPERSEDED_DIR)
+    target = aside / f"{entry.path.stem}-версия{entry.version}{entry.path.suffix}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = aside / f"{entry.path.stem}-версия{entry.version}-{n}{entry.path.suffix}"
+    os.replace(entry.path, target)
+    return target
+
+
+def _batch_path(out_dir: Path, clock: Clock) -> Path:
+    stem = f"{BATCH_PREFIX}-{clock.now:%Y-%m-%d-%H%M}"
+    target = out_dir / f"{stem}.docx"
+    n = 1
+    while target.exists() or target.with_suffix(".pdf").exists():
+        n += 1
+        target = out_dir / f"{stem}-{n}.docx"
+    return target
+
+
+__all__ = [
+    "Letter",
+    "LetterError",
+    "LetterProblem",
+    "LettersResult",
+    "make_letters",
+]

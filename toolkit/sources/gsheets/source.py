@@ -1,0 +1,515 @@
+"""A journal kept in a Google spreadsheet, read and written through the Sheets API v4.
+
+    source = GoogleSheetSource.from_location("gsheet:1AbC…xyz", config)
+    grids = source.read(source.sheet_titles())   # 1 request, whatever the rows and sheets
+    source.write(changes)                        # 2 requests: re-read the targets, write them
+    source.requests                              # HTTP requests sent so far
+
+Reading is one `spreadsheets.get` for all sheets together. Its field mask (`READ_FIELDS`) asks
+for each grid sheet's properties, merged ranges and, per cell, only `effectiveValue` (the value
+shown, a formula's result) and `userEnteredValue.formulaValue` (whether the cell holds a
+formula) — a field mask returns grid data without `includeGridData`. `sheet_titles()` and the
+`read()` that follows share that one request: its values are kept until `read()` hands them
+out (once; a later `read()` asks again).
+
+Which cells it covers depends on what the location names:
+
+- worksheets named in the location (`gsheet:<key>!ЦСВ`): `ranges=` 'ЦСВ'!A1:X for each, so
+  the reply holds only those sheets and only the journal's columns A:X;
+- no worksheets named (`gsheet:<key>`, or a URL with #gid=…): the titles are not known before
+  the request, and a range needs a title, so the reply holds the whole grid of every grid
+  sheet — a notes sheet or «Справочники» travels too, and columns past X of any sheet (cut off
+  here). Naming the worksheets bounds the payload to A:X of the journal sheets.
+
+`effectiveValue` becomes exactly what values.get gives with UNFORMATTED_VALUE and dates as
+SERIAL_NUMBER (`cell_value`): numbers as numbers (dates stay serial numbers, whole ones are
+ints), text as typed, booleans, an error as its text such as '#REF!', an empty cell as ''.
+Rows go to the core's typed-cell parser as such — gspread's numericise is never used, so
+'0123', '+7 …' and '12,5' stay exactly as typed. Sheets counts dates from 30.12.1899, as
+Excel's 1900 system.
+
+People edit the sheet while a job runs, so writing is compare-and-set per cell: the target
+columns and № п/п are read again in one `values.batchGet` (UNFORMATTED_VALUE, SERIAL_NUMBER),
+each row is found by its № п/п (rows may have been sorted or inserted meanwhile), and a cell
+is written only if it still holds what the job read; otherwise it is left alone and reported.
+The written cells go in one `values.batchUpdate` with RAW input, so no text ever becomes a
+formula. The Sheets API has no conditional write: the window for a lost edit is the time of
+that one request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gspread.exceptions import APIError
+from gspread.urls import SPREADSHEET_URL
+from gspread.utils import DateTimeOption, Dimension, ValueInputOption, ValueRenderOption
+
+from toolkit.journal import cells
+from toolkit.journal.config import Config
+from toolkit.journal.errors import JournalError
+from toolkit.journal.locations import SheetAddress, a1
+from toolkit.journal.model import CellChange, SheetGrid, WriteResult, paused_gc
+from toolkit.journal.schema import BY_KEY, FIRST_DATA_ROW, WIDTH, column_letter
+from toolkit.sources.gsheets.http import SheetsHTTPClient, describe_api_error
+from toolkit.sources.gsheets.personal import PERSONAL_KEYS, number_key, read_personal_file
+
+log = logging.getLogger("vks.gsheets")
+
+T = TypeVar("T")
+
+READ_FIELDS = (
+    "sheets(properties(sheetId,title,index,sheetType),merges,"
+    "data(startRow,startColumn,rowData(values("
+    "userEnteredValue(formulaValue),"
+    "effectiveValue(numberValue,stringValue,boolValue,errorValue(type))))))"
+)
+TITLE_FIELDS = "sheets(properties(sheetId,title,index,sheetType))"
+LAST_COLUMN = column_letter(WIDTH - 1)
+WRITABLE = frozenset({"control", "letter", "outcome"})  # what the toolkit may ever write
+
+# ErrorValue.type → the text values.get returns for the cell (ErrorType of the Sheets API).
+ERROR_TEXT = {
+    "ERROR": "#ERROR!",
+    "NULL_VALUE": "#NULL!",
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "VALUE": "#VALUE!",
+    "REF": "#REF!",
+    "NAME": "#NAME?",
+    "NUM": "#NUM!",
+    "N_A": "#N/A",
+    "LOADING": "Loading...",
+}
+_EXACT_INT = 2 ** 53  # doubles up to here are whole numbers exactly
+_VALUE_KEYS = frozenset({"numberValue", "stringValue", "boolValue", "errorValue"})
+
+
+def value_params(major: Dimension = Dimension.rows) -> dict[str, Any]:
+    """Query parameters of every values read: raw values, dates as serial numbers."""
+    return {
+        "valueRenderOption": ValueRenderOption.unformatted,
+        "dateTimeRenderOption": DateTimeOption.serial_number,
+        "majorDimension": major,
+    }
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """What spreadsheets.get says about one worksheet."""
+
+    sheet_id: int
+    title: str
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    formulas: frozenset[tuple[int, int]] = frozenset()
+
+
+class GoogleSheetSource:
+    """A Google spreadsheet with a worksheet per body (`JournalSource`)."""
+
+    def __init__(
+        self,
+        address: SheetAddress,
+        http: SheetsHTTPClient,
+        account: str = "",
+        personal_file: Path | None = None,
+    ) -> None:
+        self.address = address
+        self.location = address.location
+        self.http = http
+        self.account = account
+        self.personal_file = personal_file
+        self._sheets: dict[str, SheetInfo] | None = None  # grid sheets seen so far, by title
+        self._every_sheet = False  # whether _sheets lists every grid sheet of the spreadsheet
+        self._values: dict[str, list[list[Any]]] = {}  # fetched rows not yet handed to read()
+        self._grids: dict[str, SheetGrid] = {}
+
+    @classmethod
+    def from_location(cls, location: str, config: Config) -> GoogleSheetSource:
+        from toolkit.sources.gsheets.auth import GoogleSettings, connect
+
+        settings = GoogleSettings.from_config(config)
+        address = SheetAddress.parse(location)
+        http, account = connect(settings)
+        return cls(address, http, account, settings.personal_file)
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent to Google so far, repeats included."""
+        return self.http.requests
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one Sheets API call; its errors become JournalErrors with a Russian message."""
+        from google.auth.exceptions import GoogleAuthError
+
+        try:
+            return fn(*args, **kwargs)
+        except APIError as exc:
+            raise JournalError(describe_api_error(exc, self.location, self.account)) from None
+        except GoogleAuthError as exc:
+            raise JournalError(
+                f"{self.location}: не удалось войти в Google сервисным аккаунтом "
+                f"({type(exc).__name__}). Проверьте ключ и системное время компьютера."
+            ) from None
+
+    # Reading ---------------------------------------------------------------------------
+
+    def _fetch(self, titles: Sequence[str] | None, keep_values: bool = True) -> None:
+        """One spreadsheets.get: sheets, merges, formulas and values (A:X).
+
+        `titles` given: only those sheets, by ranges A1:X. None: every grid sheet, whole.
+        """
+        params: dict[str, Any] = {"fields": READ_FIELDS}
+        if titles is not None:
+            params["ranges"] = [a1(t, f"A1:{LAST_COLUMN}") for t in dict.fromkeys(titles)]
+
+        def get() -> bytes:
+            try:
+                response = self.http.request("get", SPREADSHEET_URL % self.address.key,
+                                             params=params)
+            except APIError as exc:
+                if titles and exc.code == 400:  # "Unable to parse range": a sheet is missing?
+                    self._name_missing(titles)
+                raise
+            return response.content
+
+        content = self.call(get)
+        with paused_gc():  # millions of small objects, none in a cycle
+            try:
+                meta = json.loads(content, object_hook=decode_cell)
+            except ValueError:
+                raise JournalError(f"{self.location}: Google вернул ответ, который не "
+                                   f"удалось разобрать") from None
+            del content
+            infos, values = parse_spreadsheet(meta)
+        if self._sheets is None or titles is None:
+            self._sheets = {}
+        self._sheets.update(infos)
+        self._every_sheet = self._every_sheet or titles is None
+        if keep_values:
+            self._values.update(values)
+
+    def _name_missing(self, titles: Sequence[str]) -> None:
+        """Raise the JournalError naming a title the spreadsheet lacks, if one does."""
+        meta = self.call(self.http.spreadsheets_get, self.address.key,
+                         params={"fields": TITLE_FIELDS})
+        sheets, _ = parse_spreadsheet(meta)
+        missing = [t for t in titles if t not in sheets]
+        if missing:
+            raise JournalError(self._no_sheet(missing[0], sheets))
+
+    def _no_sheet(self, title: str, sheets: Iterable[str]) -> str:
+        known = ", ".join(f"«{t}»" for t in sheets) or "нет листов"
+        return f"{self.location}: нет листа «{title}»; листы: {known}"
+
+    def sheets(self) -> dict[str, SheetInfo]:
+        """Grid worksheets by title: those named in the location, or every one (cached).
+
+        The spreadsheets.get behind it also fetches their values for the `read()` to come.
+        """
+        if self._sheets is None:
+            self._fetch(list(self.address.titles) or None)
+        assert self._sheets is not None
+        return self._sheets
+
+    def sheet_titles(self) -> list[str]:
+        sheets = self.sheets()
+        if self.address.gid is not None:
+            for info in sheets.values():
+                if info.sheet_id == self.address.gid:
+                    return [info.title]
+            raise JournalError(f"{self.location}: в таблице нет листа с gid={self.address.gid}")
+        missing = [t for t in self.address.titles if t not in sheets]
+        if missing:
+            raise JournalError(self._no_sheet(missing[0], sheets))
+        return list(self.address.titles) or list(sheets)
+
+    def read(self, titles: Sequence[str]) -> list[SheetGrid]:
+        if not titles:
+            return []
+        if self._every_sheet:
+            for title in titles:
+                if title not in (self._sheets or {}):
+                    raise JournalError(self._no_sheet(title, self._sheets or {}))
+        wanted = [t for t in dict.fromkeys(titles) if t not in self._values]
+        if wanted:  # read again, or without sheet_titles() first: one more spreadsheets.get
+            self._fetch(wanted)
+        sheets = self.sheets()
+        personal = (read_personal_file(self.personal_file, titles)
+                    if self.personal_file is not None else None)
+        fetched, self._values = self._values, {}  # handed out once; unread sheets are freed
+        grids = []
+        for title in titles:
+            if title not in sheets or title not in fetched:
+                raise JournalError(f"{self.location}: Google не вернул лист «{title}»")
+            rows = fetched[title]
+            if personal is not None:
+                merge_personal(rows, personal.get(title, {}), self.location, title)
+            info = sheets[title]
+            grid = SheetGrid(title=title, rows=rows, date1904=False, merged=info.merged,
+                             formulas=info.formulas)
+            self._grids[title] = grid
+            grids.append(grid)
+        log.info("%s: прочитано листов %d, запросов к Google %d",
+                 self.location, len(grids), self.requests)
+        return grids
+
+    # Writing ---------------------------------------------------------------------------
+
+    def write(self, changes: Sequence[CellChange]) -> WriteResult:
+        """Compare-and-set the changed cells; the others are reported in `skipped`."""
+        result = WriteResult()
+        if not changes:
+            return result
+        before = self.requests
+        sheets = self._sheets_for(change.sheet for change in changes)
+        planned: list[CellChange] = []
+        for change in changes:
+            if change.sheet not in sheets:
+                raise JournalError(f"{self.location}: нет листа «{change.sheet}»")
+            refusal = self._refusal(change, sheets[change.sheet])
+            if refusal:
+                result.skipped.append((change, refusal))
+            else:
+                planned.append(change)
+        if planned:
+            current = self._reread(planned)
+            data = []
+            for change in planned:
+                row, why = self._locate(change, current)
+                if row is None:
+                    result.skipped.append((change, why))
+                    continue
+                column = current.get((change.sheet, BY_KEY[change.key].index), [])
+                now = cells.text_of(column[row - 1]) if row - 1 < len(column) else ""
+                if now != change.old:
+                    result.skipped.append((change, "ячейку изменили после чтения — оставлена "
+                                                   "как есть, программа запишет ее при следующей "
+                                                   "проверке"))
+                    continue
+                target = change if row == change.row else dataclasses.replace(change, row=row)
+                data.append({"range": a1(target.sheet, target.cell),
+                             "majorDimension": Dimension.rows, "values": [[target.new]]})
+                result.written.append(target)
+            if data:
+                self.call(self.http.values_batch_update, self.address.key,
+                          {"valueInputOption": ValueInputOption.raw, "data": data})
+        result.requests = self.requests - before
+        log.info("%s: записано ячеек %d, пропущено %d, запросов к Google %d", self.location,
+                 len(result.written), len(result.skipped), result.requests)
+        return result
+
+    def _sheets_for(self, titles: Iterable[str]) -> dict[str, SheetInfo]:
+        """Formulas of the sheets to write; fetched (one request) if not read before."""
+        unknown = [t for t in dict.fromkeys(titles) if t not in (self._sheets or {})]
+        if unknown and not self._every_sheet:
+            self._fetch(unknown, keep_values=False)
+        assert self._sheets is not None
+        return self._sheets
+
+    def _refusal(self, change: CellChange, info: SheetInfo) -> str:
+        column = BY_KEY[change.key]
+        if change.key not in WRITABLE:
+            return "программа записывает только «Контроль», «Решение об отклонении» и отмену " \
+                   "приема в графе 7 — ячейка не записана"
+        if change.key == "outcome" and change.old.strip():
+            return "графа 7 уже заполнена — отмена не записана"
+        if (change.row, column.index) in info.formulas:
+            return "в ячейке формула — не перезаписана"
+        return ""
+
+    def _reread(self, planned: Sequence[CellChange]) -> dict[tuple[str, int], list[Any]]:
+        """№ п/п and the target columns of the changed sheets, in one values.batchGet."""
+        wanted: dict[str, set[int]] = {}
+        for change in planned:
+            wanted.setdefault(change.sheet, {BY_KEY["number"].index}).add(
+                BY_KEY[change.key].index)
+        keys = [(sheet, col) for sheet, cols in wanted.items() for col in sorted(cols)]
+        ranges = [a1(sheet, f"{column_letter(col)}1:{column_letter(col)}") for sheet, col in keys]
+        reply = self.call(self.http.values_batch_get, self.address.key, ranges,
+                          params=value_params(Dimension.cols))
+        value_ranges = reply.get("valueRanges", [])
+        if len(value_ranges) != len(keys):
+            raise JournalError(f"{self.location}: Google вернул {len(value_ranges)} диапазонов "
+                               f"вместо {len(keys)} — ничего не записано")
+        current: dict[tuple[str, int], list[Any]] = {}
+        for key, value_range in zip(keys, value_ranges, strict=True):
+            values = value_range.get("values") or [[]]
+            current[key] = list(values[0])
+        return current
+
+    def _locate(self, change: CellChange,
+                current: dict[tuple[str, int], list[Any]]) -> tuple[int | None, str]:
+        """The row that now holds the application the change was planned for."""
+        numbers_now = current.get((change.sheet, BY_KEY["number"].index), [])
+        grid = self._grids.get(change.sheet)
+        if grid is None:  # written without reading first: rows are taken by position
+            return change.row, ""
+        then = [number_key(r[0]) if r else "" for r in grid.rows]
+        key = then[change.row - 1] if change.row - 1 < len(then) else ""
+        now = [number_key(v) for v in numbers_now]
+        if not key:
+            at = now[change.row - 1] if change.row - 1 < len(now) else ""
+            if at:
+                return None, ("строки сдвинулись после чтения, а у строки не было № п/п — "
+                              "ячейка не записана")
+            return change.row, ""
+        # The n-th row with this number (numbers should be unique; duplicates are a finding).
+        nth = sum(1 for r in range(FIRST_DATA_ROW - 1, change.row - 1) if then[r] == key)
+        rows = [r + 1 for r in range(FIRST_DATA_ROW - 1, len(now)) if now[r] == key]
+        if len(rows) <= nth:
+            return None, (f"строка с № п/п {key} удалена или ее номер изменен после чтения — "
+                          f"ячейка не записана")
+        return rows[nth], ""
+
+
+def parse_spreadsheet(meta: dict[str, Any]
+                      ) -> tuple[dict[str, SheetInfo], dict[str, list[list[Any]]]]:
+    """Grid worksheets (in tab order) and their rows from a spreadsheets.get reply.
+
+    Rows are as values.get returns A1:X with UNFORMATTED_VALUE and SERIAL_NUMBER: rows[0] is
+    row 1, rows[r][0] column A; trailing empty cells and rows are left out.
+    """
+    infos: dict[str, SheetInfo] = {}
+    values: dict[str, list[list[Any]]] = {}
+    for sheet in meta.get("sheets", []):
+        props = sheet.get("properties", {})
+        if props.get("sheetType", "GRID") != "GRID":
+            continue  # a chart or data-source sheet holds no cells
+        merged = tuple(
+            (m.get("startRowIndex", 0) + 1, m.get("startColumnIndex", 0),
+             m.get("endRowIndex", 1), m.get("endColumnIndex", 1) - 1)
+            for m in sheet.get("merges", [])
+        )
+        formulas: set[tuple[int, int]] = set()
+        rows = grid_rows(sheet.get("data", []), formulas)
+        title = str(props.get("title", ""))
+        infos[title] = SheetInfo(int(props.get("sheetId", 0)), title, merged,
+                                 frozenset(formulas))
+        values[title] = rows
+    return infos, values
+
+
+def grid_rows(data: Iterable[dict[str, Any]], formulas: set[tuple[int, int]],
+              width: int = WIDTH) -> list[list[Any]]:
+    """The values of a sheet's GridData block (one range a sheet is asked for), columns A… up
+    to `width`; formula cells (row, col) are added to `formulas`.
+
+    Cells come as `decode_cell` left them (values, `Formula`s, empty `{}`) or as plain CellData.
+    """
+    rows: list[list[Any]] = []
+    for block in data:
+        r0, c0 = block.get("startRow", 0), block.get("startColumn", 0)
+        for i, row_data in enumerate(block.get("rowData", ())):
+            line = row_data.get("values")
+            if not line:
+                continue
+            r = r0 + i
+            for j in [j for j, cell in enumerate(line) if isinstance(cell, dict | Formula)]:
+                cell = line[j]
+                if isinstance(cell, Formula):
+                    formulas.add((r + 1, c0 + j))
+                    line[j] = cell.value
+                    continue
+                entered = cell.get("userEnteredValue")
+                if entered and "formulaValue" in entered:
+                    formulas.add((r + 1, c0 + j))
+                line[j] = cell_value(cell)
+            if c0:
+                line[:0] = [""] * c0
+            del line[width:]
+            while line and line[-1] == "":
+                line.pop()
+            if line:
+                rows.extend([] for _ in range(r + 1 - len(rows)))
+                rows[r] = line
+    return rows
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A decoded cell that holds a formula, with the formula's value."""
+
+    value: Any
+
+
+_FORMULA = Formula(None)  # a decoded userEnteredValue holding a formulaValue
+
+
+def decode_cell(obj: dict[str, Any]) -> Any:
+    """`json.loads` object_hook for a READ_FIELDS reply: each cell becomes its value at once.
+
+    A CellData becomes what `cell_value` gives (a `Formula` wrapping it if the cell holds a
+    formula), so the reply of a large sheet is never held as a dict per cell and per value.
+    Other objects (sheets, properties, merges, rows, empty cells `{}`) stay dicts.
+    """
+    if "effectiveValue" in obj or "userEnteredValue" in obj:  # CellData, values decoded below
+        value = obj.get("effectiveValue", "")
+        if isinstance(value, dict):  # an ExtendedValue this hook did not recognise
+            value = extended_value(value)
+        return Formula(value) if obj.get("userEnteredValue") is _FORMULA else value
+    if len(obj) == 1:
+        if "formulaValue" in obj:  # userEnteredValue(formulaValue)
+            return _FORMULA
+        if obj.keys() <= _VALUE_KEYS:  # effectiveValue
+            return extended_value(obj)
+    return obj
+
+
+def cell_value(cell: dict[str, Any]) -> Any:
+    """A CellData's effectiveValue as values.get gives it (UNFORMATTED_VALUE, SERIAL_NUMBER).
+
+    numberValue → int when whole (as values.get writes 46342, not 46342.0), else float — a
+    date stays its serial number; stringValue → str as typed; boolValue → bool; errorValue →
+    the error's text ('#REF!', '#N/A' …); no value → ''.
+    """
+    return extended_value(cell.get("effectiveValue"))
+
+
+def extended_value(value: dict[str, Any] | None) -> Any:
+    """An ExtendedValue as values.get gives the cell (see `cell_value`)."""
+    if not value:
+        return ""
+    if "stringValue" in value:
+        return value["stringValue"]
+    if "numberValue" in value:
+        number = value["numberValue"]
+        if isinstance(number, float) and number.is_integer() and abs(number) < _EXACT_INT:
+            return int(number)
+        return number
+    if "boolValue" in value:
+        return bool(value["boolValue"])
+    if "errorValue" in value:
+        error = value["errorValue"]
+        kind = error.get("type", "") if isinstance(error, dict) else ""
+        return ERROR_TEXT.get(str(kind), "#ERROR!")
+    return ""
+
+
+def merge_personal(rows: list[list[Any]], local: dict[str, list[Any]], location: str,
+                   title: str) -> None:
+    """Put the locally kept address and contacts into the rows, matched by № п/п."""
+    indexes = [BY_KEY[k].index for k in PERSONAL_KEYS]
+    in_google: list[str] = []
+    for r in range(FIRST_DATA_ROW - 1, len(rows)):
+        row = rows[r]
+        in_google.extend(f"{column_letter(i)}{r + 1}" for i in indexes
+                         if i < len(row) and cells.text_of(row[i]))
+        values = local.get(number_key(row[0])) if row else None
+        if values is None:
+            continue
+        row.extend([""] * (WIDTH - len(row)))
+        for i, value in zip(indexes, values, strict=True):
+            if cells.text_of(value):
+                row[i] = value
+    if in_google:
+        shown = ", ".join(in_google[:10]) + (" …" if len(in_google) > 10 else "")
+        log.warning(
+            "%s, лист «%s»: адрес или контакты записаны в Google Таблицу (%s), хотя по "
+            "настройкам [google] personal_file они хранятся только в локальном файле — "
+            "перенесите их туда и удалите из таблицы", location, title, shown)

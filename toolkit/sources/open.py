@@ -1,0 +1,42 @@
+"""Open a journal location as its source, and check it: the entry point the CLI and jobs use.
+
+    report = check("журнал.xlsx", today=dt.date(2026, 11, 28))
+    print(report.to_text())
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from toolkit.journal.clock import Clock
+from toolkit.journal.config import Config, load_config
+from toolkit.journal.control import check_source, state_dir
+from toolkit.journal.model import JournalSource
+from toolkit.journal.report import Report
+
+
+def open_source(location: str, config: Config) -> JournalSource:
+    """The journal source for a location: an .xlsx path, gsheet:<key> or a spreadsheet URL."""
+    from toolkit.journal.locations import is_google
+
+    if is_google(location):
+        from toolkit.sources.gsheets.source import GoogleSheetSource
+
+        return GoogleSheetSource.from_location(location, config)
+    from toolkit.sources.xlsx.source import XlsxSource
+
+    return XlsxSource(location, backup_dir=state_dir(config, location) / "backups")
+
+
+def check(
+    location: str,
+    config: Config | None = None,
+    today: dt.date | dt.datetime | None = None,
+    only: Sequence[str] = (),
+    write: bool = False,
+) -> Report:
+    """Check a journal given by location (.xlsx path or gsheet:…); see `check_source`."""
+    config = config if config is not None else load_config()
+    clock = Clock.at(today) if today is not None else Clock.local(config.timezone)
+    return check_source(open_source(location, config), config, clock, only, write)

@@ -1,0 +1,124 @@
+"""The parts of an .xlsx package the toolkit needs: sheet paths, the date system, formulas."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+import zlib
+from functools import cached_property
+from xml.etree import ElementTree as ET
+
+from toolkit.journal.schema import column_index
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+# A formula element inside a cell; `<f` alone would also match <filterColumn>, <firstFooter>.
+_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_START_RE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d+)\"")
+
+
+class Package:
+    """An .xlsx file held in memory, read part by part."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+
+    def part(self, name: str) -> bytes:
+        return self.zip.read(name)
+
+    @cached_property
+    def _workbook(self) -> ET.Element:
+        return ET.fromstring(self.part("xl/workbook.xml"))
+
+    @cached_property
+    def date1904(self) -> bool:
+        pr = self._workbook.find(f"{{{NS_MAIN}}}workbookPr")
+        return pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+
+    @cached_property
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet title → part name inside the zip (xl/worksheets/sheet1.xml)."""
+        rels = ET.fromstring(self.part("xl/_rels/workbook.xml.rels"))
+        targets = {}
+        for rel in rels.iter(f"{{{NS_PKG_REL}}}Relationship"):
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                path = target.lstrip("/")
+            else:
+                path = posixpath.normpath(posixpath.join("xl", target))
+            targets[rel.get("Id")] = path
+        parts = {}
+        sheets = self._workbook.find(f"{{{NS_MAIN}}}sheets")
+        for sheet in sheets if sheets is not None else ():
+            rid = sheet.get(f"{{{NS_REL}}}id")
+            if rid in targets:
+                parts[sheet.get("name", "")] = targets[rid]
+        return parts
+
+    def formula_cells(self, title: str) -> list[tuple[int, int]]:
+        """(row, 0-based column) of every cell holding a formula on a sheet.
+
+        Meant to run in a second thread while calamine parses (which releases the GIL): the
+        part is inflated piece by piece and searched with plain byte finds; only a sheet that
+        has formulas is inflated whole to locate them.
+        """
+        name = self.sheet_parts.get(title)
+        if name is None or not self._may_hold_formula(name):
+            return []
+        xml = self._inflate(name)
+        found = []
+        for m in _FORMULA_RE.finditer(xml):
+            # <f> is the first child of its <c>: the tag just before it is the cell's.
+            cell = _CELL_START_RE.match(xml, xml.rfind(b"<", 0, m.start()))
+            if cell:
+                found.append((int(cell.group(2)), column_index(cell.group(1).decode())))
+        return found
+
+    def _may_hold_formula(self, name: str) -> bool:
+        """Look for a formula element, inflating the part piece by piece in bounded memory."""
+        info = self.zip.getinfo(name)
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            return _has_formula(self._inflate(name))
+        inflate = zlib.decompressobj(-15)
+        raw = memoryview(self._raw(name))
+        tail = b""
+        step = 1 << 20
+        for start in range(0, len(raw), step):
+            piece = inflate.decompress(raw[start: start + step])
+            if _has_formula(tail + piece):
+                return True
+            tail = piece[-8:]
+        return _has_formula(tail + inflate.flush())
+
+    def _raw(self, name: str) -> bytes:
+        """A part's bytes as stored in the zip (compressed)."""
+        info = self.zip.getinfo(name)
+        offset = info.header_offset
+        header = self.data[offset: offset + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(name)
+        start = offset + 30 + int.from_bytes(header[26:28], "little") + \
+            int.from_bytes(header[28:30], "little")
+        return self.data[start: start + info.compress_size]
+
+    def _inflate(self, name: str) -> bytes:
+        """A part's content, decompressed in a single call."""
+        info = self.zip.getinfo(name)
+        raw = self._raw(name)
+        if info.compress_type == zipfile.ZIP_STORED:
+            return raw
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            return zlib.decompress(raw, -15)
+        return self.zip.read(name)
+
+
+_NEEDLES = (b"<f>", b"<f ", b"<f/", b":f>", b":f ")
+
+
+def _has_formula(xml: bytes) -> bool:
+    return any(needle in xml for needle in _NEEDLES)

@@ -1,0 +1,274 @@
+"""Change a few cells of an .xlsx in place, leaving every other byte of every part as it was.
+
+Loading and re-saving a workbook with openpyxl rewrites all of it: it drops x14 extensions,
+shapes, comments' layout and formula caches. Here only the `<c>` elements of the cells written
+change, inside the sheet XML; every other part of the package is copied unchanged. Values are
+written as inline strings, so nothing typed ever becomes a formula and sharedStrings.xml stays
+as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from toolkit.journal.schema import column_index, column_letter
+
+_ROW_RE = re.compile(rb"<((?:\w+:)?)row\b([^>]*?)(/?)>")
+_R_ATTR_RE = re.compile(rb"""\br\s*=\s*["']([A-Z]*)(\d+)["']""")
+_S_ATTR_RE = re.compile(rb"""\bs\s*=\s*["'](\d+)["']""")
+_CELL_RE = re.compile(rb"<((?:\w+:)?)c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_SHEETDATA_RE = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
+_COL_RE = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
+_DIMENSION_RE = re.compile(rb"""(<(?:\w+:)?dimension\b[^>]*\bref=")([^"]*)(")""")
+BIG_PART = 4 << 20  # bytes of XML above which a rewritten part is compressed at level 1
+_ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class PatchError(Exception):
+    """The sheet XML is not laid out as the patcher understands it."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A cell the patch did not write, and why (in Russian, for the report)."""
+
+    row: int
+    col: int
+    reason: str
+
+
+def _attr(pattern: re.Pattern[bytes], attrs: bytes) -> re.Match[bytes] | None:
+    return pattern.search(attrs)
+
+
+def _cell_xml(prefix: bytes, ref: str, style: bytes | None, text: str) -> bytes:
+    s = b' s="' + style + b'"' if style else b""
+    if not text:
+        return b"<" + prefix + b'c r="' + ref.encode() + b'"' + s + b"/>"
+    clean = _ILLEGAL_XML_RE.sub("", text)
+    body = escape(clean).encode("utf-8")
+    return (
+        b"<" + prefix + b'c r="' + ref.encode() + b'"' + s + b' t="inlineStr"><' + prefix
+        + b"is><" + prefix + b't xml:space="preserve">' + body + b"</" + prefix + b"t></"
+        + prefix + b"is></" + prefix + b"c>"
+    )
+
+
+def _column_styles(xml: bytes, head_end: int) -> dict[int, bytes]:
+    """0-based column → style index from <cols>: what Excel gives a new cell in that column."""
+    styles: dict[int, bytes] = {}
+    for m in _COL_RE.finditer(xml, 0, head_end):
+        attrs = m.group(1)
+        lo = re.search(rb'\bmin="(\d+)"', attrs)
+        hi = re.search(rb'\bmax="(\d+)"', attrs)
+        st = re.search(rb'\bstyle="(\d+)"', attrs)
+        if lo and hi and st:
+            for col in range(int(lo.group(1)) - 1, min(int(hi.group(1)), 16384)):
+                styles[col] = st.group(1)
+    return styles
+
+
+def patch_sheet(
+    xml: bytes, values: Mapping[tuple[int, int], str]
+) -> tuple[bytes, list[Refused]]:
+    """Write text `values` at (row, 0-based col); return the new XML and the cells refused.
+
+    A cell holding a formula is never overwritten. Everything outside the written `<c>`
+    elements (and the `<dimension>` when it must grow) is kept byte for byte.
+    """
+    data = _SHEETDATA_RE.search(xml)
+    if data is None:
+        raise PatchError("нет элемента sheetData")
+    prefix = data.group(1)
+    col_styles = _column_styles(xml, data.start())
+    by_row: dict[int, dict[int, str]] = {}
+    for (row, col), text in values.items():
+        by_row.setdefault(row, {})[col] = text
+    refused: list[Refused] = []
+    pieces: list[bytes] = []
+    pos = 0
+    if data.group(2):  # <sheetData/>: no rows at all
+        new_rows = b"".join(
+            _new_row(prefix, r, by_row[r], col_styles) for r in sorted(by_row)
+        )
+        open_tag = b"<" + prefix + b"sheetData>"
+        close = b"</" + prefix + b"sheetData>"
+        out = xml[: data.start()] + open_tag + new_rows + close + xml[data.end():]
+        return _grow_dimension(out, values), refused
+    end_data = xml.find(b"</" + prefix + b"sheetData>", data.end())
+    if end_data < 0:
+        raise PatchError("нет конца sheetData")
+    pending = sorted(by_row)
+    i = 0
+    last_row = 0
+    for m in _target_rows(xml, prefix, pending, data.end(), end_data):
+        if i >= len(pending):
+            break
+        r_attr = _attr(_R_ATTR_RE, m.group(2))
+        row = int(r_attr.group(2)) if r_attr else last_row + 1
+        last_row = row
+        while i < len(pending) and pending[i] < row:  # rows absent from the XML come first
+            pieces.append(xml[pos: m.start()])
+            pieces.append(_new_row(prefix, pending[i], by_row[pending[i]], col_styles))
+            pos = m.start()
+            i += 1
+        if i >= len(pending) or pending[i] != row:
+            continue
+        if m.group(3):  # <row …/>
+            row_end = m.end()
+            inner = b""
+        else:
+            row_end = xml.find(b"</" + prefix + b"row>", m.end())
+            if row_end < 0:
+                raise PatchError(f"строка {row} не закрыта")
+            inner = xml[m.end(): row_end]
+            row_end += len(b"</" + prefix + b"row>")
+        row_style = None
+        if re.search(rb'\bcustomFormat="(1|true)"', m.group(2)):
+            st = _attr(_S_ATTR_RE, m.group(2))
+            row_style = st.group(1) if st else None
+        new_inner = _patch_row(prefix, row, inner, by_row[row], col_styles, row_style, refused)
+        open_tag = m.group(0)
+        if m.group(3):
+            open_tag = open_tag[:-2].rstrip() + b">"
+        pieces.append(xml[pos: m.start()])
+        pieces.append(open_tag + new_inner + b"</" + prefix + b"row>")
+        pos = row_end
+        i += 1
+    tail_rows = b"".join(
+        _new_row(prefix, r, by_row[r], col_styles) for r in pending[i:]
+    )
+    if tail_rows:
+        pieces.append(xml[pos:end_data])
+        pieces.append(tail_rows)
+        pos = end_data
+    pieces.append(xml[pos:])
+    out = b"".join(pieces)
+    return _grow_dimension(out, values), refused
+
+
+def _target_rows(
+    xml: bytes, prefix: bytes, rows: list[int], start: int, end: int
+) -> Iterator[re.Match[bytes]]:
+    """The <row> start tags of `rows`, in order, found by direct search when possible.
+
+    Excel, LibreOffice and openpyxl all write `<row r="N"` with r first, so each target row
+    is one byte search away; anything else (or a row absent from the XML, which must be
+    inserted in order) falls back to walking every <row> tag.
+    """
+    found: list[re.Match[bytes]] = []
+    pos = start
+    for row in rows:
+        at = xml.find(b"<" + prefix + b'row r="' + str(row).encode() + b'"', pos, end)
+        m = _ROW_RE.match(xml, at) if at >= 0 else None
+        if m is None:
+            yield from _ROW_RE.finditer(xml, start, end)
+            return
+        found.append(m)
+        pos = m.end()
+    yield from found
+
+
+def _new_row(prefix: bytes, row: int, cells: dict[int, str], styles: dict[int, bytes]) -> bytes:
+    body = b"".join(
+        _cell_xml(prefix, f"{column_letter(c)}{row}", styles.get(c), cells[c])
+        for c in sorted(cells)
+    )
+    return b"<" + prefix + b'row r="' + str(row).encode() + b'">' + body + b"</" + prefix + b"row>"
+
+
+def _patch_row(
+    prefix: bytes,
+    row: int,
+    inner: bytes,
+    cells: dict[int, str],
+    col_styles: dict[int, bytes],
+    row_style: bytes | None,
+    refused: list[Refused],
+) -> bytes:
+    existing: list[tuple[int, int, int, bytes]] = []  # col, start, end, attrs
+    col = -1
+    for m in _CELL_RE.finditer(inner):
+        r_attr = _attr(_R_ATTR_RE, m.group(2))
+        col = column_index(r_attr.group(1).decode()) if r_attr and r_attr.group(1) else col + 1
+        existing.append((col, m.start(), m.end(), m.group(0)))
+    pieces: list[bytes] = []
+    pos = 0
+    todo = sorted(cells)
+    j = 0
+    for col, start, end, element in existing:
+        while j < len(todo) and todo[j] < col:
+            pieces.append(inner[pos:start])
+            ref = f"{column_letter(todo[j])}{row}"
+            pieces.append(_cell_xml(prefix, ref, row_style or col_styles.get(todo[j]),
+                                    cells[todo[j]]))
+            pos = start
+            j += 1
+        if j < len(todo) and todo[j] == col:
+            head = element.split(b">", 1)[0]
+            if re.search(rb"<(?:\w+:)?f[\s>/]", element):
+                refused.append(Refused(row, col, "в ячейке формула — не перезаписана"))
+            else:
+                st = _attr(_S_ATTR_RE, head)
+                style = st.group(1) if st else None
+                pieces.append(inner[pos:start])
+                pieces.append(_cell_xml(prefix, f"{column_letter(col)}{row}", style,
+                                        cells[col]))
+                pos = end
+            j += 1
+    pieces.append(inner[pos:])
+    rest = b"".join(
+        _cell_xml(prefix, f"{column_letter(c)}{row}", row_style or col_styles.get(c), cells[c])
+        for c in todo[j:]
+    )
+    return b"".join(pieces) + rest
+
+
+def _grow_dimension(xml: bytes, values: Mapping[tuple[int, int], str]) -> bytes:
+    m = _DIMENSION_RE.search(xml)
+    if not m or not values:
+        return xml
+    ref = m.group(2).decode()
+    parts = ref.split(":")
+    try:
+        from toolkit.journal.schema import split_cell
+
+        r1, c1 = split_cell(parts[0])
+        r2, c2 = split_cell(parts[-1])
+    except ValueError:
+        return xml
+    rows = [r for r, _ in values]
+    cols = [c for _, c in values]
+    nr1, nc1 = min(r1, *rows), min(c1, *cols)
+    nr2, nc2 = max(r2, *rows), max(c2, *cols)
+    if (nr1, nc1, nr2, nc2) == (r1, c1, r2, c2):
+        return xml
+    new = f"{column_letter(nc1)}{nr1}:{column_letter(nc2)}{nr2}".encode()
+    return xml[: m.start(2)] + new + xml[m.end(2):]
+
+
+def rewrite_package(
+    data: bytes, replaced: Mapping[str, bytes], compresslevel: int | None = None
+) -> bytes:
+    """The same zip with some parts' content replaced: entry order, names, times, flags kept."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            content = replaced[info.filename] if info.filename in replaced else src.read(info)
+            clone = zipfile.ZipInfo(info.filename, info.date_time)
+            clone.compress_type = info.compress_type
+            clone.external_attr = info.external_attr
+            clone.create_system = info.create_system
+            clone.comment = info.comment
+            # A big sheet is recompressed fast; Excel compresses it again on its next save.
+            level = compresslevel if compresslevel is not None else (
+                1 if len(content) > BIG_PART else None)
+            dst.writestr(clone, content, compress_type=info.compress_type, compresslevel=level)
+        dst.comment = src.comment
+    return out.getvalue()
