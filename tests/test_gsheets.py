@@ -420,12 +420,12 @@ def test_named_worksheets_are_fetched_as_ranges_a_to_x(fake: FakeSheets, config:
     assert source.requests == 1
     [get] = fake.calls
     assert get["query"] == {"fields": [READ_FIELDS],
-                            "ranges": ["'Министерство'!A1:X", "'ЦСВ'!A1:X"]}
+                            "ranges": ["'Министерство'!A1:Y", "'ЦСВ'!A1:Y"]}
     # Reading again asks Google again (the values of the first get are handed out once).
     fake.calls.clear()
     [again] = source.read(["ЦСВ"])
     assert [c["query"] for c in fake.calls] == [{"fields": [READ_FIELDS],
-                                                "ranges": ["'ЦСВ'!A1:X"]}]
+                                                "ranges": ["'ЦСВ'!A1:Y"]}]
     expected = [_trim([values_api(v) for v in row]) for row in fake.sheets["ЦСВ"].rows]
     while expected and not expected[-1]:
         expected.pop()
@@ -442,13 +442,13 @@ def test_grid_data_gives_exactly_what_values_get_gives(demo: tuple[Path, Any]) -
                                  SheetError("REF"), SheetError("N_A"), 46349.416666666664,
                                  46342, 0.1, -3]):
         minister.put(row, BY_KEY["letter"].index - col, value)
-    minister.put(row + 1, column_index("Z"), "вне журнала")  # past X: not part of the journal
+    minister.put(row + 1, column_index("Z"), "вне журнала")  # past Y: not part of the journal
     minister.formulas.add((row, BY_KEY["note"].index))
     with sheets.mock():
         source = google_source()
         grids = {g.title: g for g in source.read(source.sheet_titles())}
         reply = source.http.values_batch_get(
-            KEY, [a1(t, "A1:X") for t in grids], params={
+            KEY, [a1(t, "A1:Y") for t in grids], params={
                 "valueRenderOption": "UNFORMATTED_VALUE",
                 "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"})
     for title, value_range in zip(grids, reply["valueRanges"], strict=True):
@@ -505,7 +505,7 @@ def test_effective_values_convert_exactly(value: dict[str, Any] | None, raw: Any
 
 def test_grid_data_rows_are_placed_as_in_the_sheet() -> None:
     """rows[0] is row 1 and column A is index 0, whatever startRow/startColumn say; empty
-    cells and rows at the ends are left out, columns past X cut off."""
+    cells and rows at the ends are left out, columns past Y cut off."""
     number = {"effectiveValue": {"numberValue": 7}}
     text = {"effectiveValue": {"stringValue": "x"}}
     meta = {"sheets": [{
@@ -518,7 +518,7 @@ def test_grid_data_rows_are_placed_as_in_the_sheet() -> None:
         ]}, {"startRow": 6, "rowData": [{"values": [text] * 30}]}],
     }]}
     infos, values = parse_spreadsheet(meta)
-    assert values["Лист"] == [[], [], ["", 7, "", "x"], [], ["", "", 7], [], ["x"] * 24]
+    assert values["Лист"] == [[], [], ["", 7, "", "x"], [], ["", "", 7], [], ["x"] * 25]
     assert infos["Лист"].formulas == frozenset({(5, 2)})
     assert infos["Лист"].sheet_id == 5
 
@@ -545,8 +545,8 @@ def test_values_stay_as_typed_and_serials_are_dates(config: Config) -> None:
         assert source.sheet_titles() == ["Министерство", "Справочники"]  # no chart sheet
         [journal] = read_journals(source, config)
         assert len(mock.calls) == 1
-    # The grid data is what values.batchGet gave for 'Министерство'!A1:X (recorded alike);
-    # the note past column X is cut off.
+    # The grid data is what values.batchGet gave for 'Министерство'!A1:Y (recorded alike);
+    # the note past column Y is cut off.
     recorded = fixture("values_batchget.json")["valueRanges"][0]["values"]
     plain = parse_spreadsheet(fixture("spreadsheets_get.json"))
     text = (FIXTURES / "spreadsheets_get.json").read_text(encoding="utf-8")
@@ -574,7 +574,7 @@ def test_worksheets_chosen_in_the_location(fake: FakeSheets, config: Config) -> 
     source = google_source(location=f"gsheet:{KEY}!ЦСВ")
     assert [j.sheet for j in read_journals(source, config)] == ["ЦСВ"]
     assert [c["query"] for c in fake.calls] == [{"fields": [READ_FIELDS],
-                                                "ranges": ["'ЦСВ'!A1:X"]}]
+                                                "ranges": ["'ЦСВ'!A1:Y"]}]
     fake.calls.clear()
     by_gid = google_source(location=f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=1002")
     assert by_gid.sheet_titles() == ["ГЮБ Кузбасса"]
@@ -587,7 +587,7 @@ def test_worksheets_chosen_in_the_location(fake: FakeSheets, config: Config) -> 
         missing.sheet_titles()
     # Google refuses the range (400); one get of the titles names what is missing.
     assert [c["query"] for c in fake.calls] == [
-        {"fields": [READ_FIELDS], "ranges": ["'ЦСВ'!A1:X", "'Нет такого'!A1:X"]},
+        {"fields": [READ_FIELDS], "ranges": ["'ЦСВ'!A1:Y", "'Нет такого'!A1:Y"]},
         {"fields": [TITLE_FIELDS]}]
 
 
@@ -722,16 +722,16 @@ def test_rows_are_found_by_number_after_sorting(fake: FakeSheets, config: Config
     result = source.write([change])
     new_row = fake.find_row("Министерство", app.number or 0)
     assert new_row != app.row
-    assert [(c.row, c.cell) for c in result.written] == [(new_row, f"W{new_row}")]
+    assert [(c.row, c.cell) for c in result.written] == [(new_row, f"L{new_row}")]
     assert minister.get(new_row, BY_KEY["control"].index) == "п. 2.5: Просрочено решение"
     assert minister.get(app.row, BY_KEY["control"].index) in ("", None) or \
         minister.rows[app.row - 1][0] != app.number
     assert result.requests == 2
     reread = fake.calls[0]
-    assert reread["query"]["ranges"] == ["'Министерство'!A1:A", "'Министерство'!W1:W"]
+    assert reread["query"]["ranges"] == ["'Министерство'!A1:A", "'Министерство'!L1:L"]
     assert reread["query"]["majorDimension"] == ["COLUMNS"]
     assert fake.calls[1]["json"]["data"] == [
-        {"range": f"'Министерство'!W{new_row}", "majorDimension": "ROWS",
+        {"range": f"'Министерство'!L{new_row}", "majorDimension": "ROWS",
          "values": [["п. 2.5: Просрочено решение"]]}]
 
 
@@ -745,9 +745,9 @@ def test_writing_without_reading_first_costs_one_get_of_the_changed_sheet(
     result = google_source().write(changes)
     assert result.requests == 3  # the sheet's formulas, the re-read, the write
     get, reread, write = fake.calls
-    assert get["query"] == {"fields": [READ_FIELDS], "ranges": ["'ЦСВ'!A1:X"]}
-    assert reread["query"]["ranges"] == ["'ЦСВ'!A1:A", "'ЦСВ'!W1:W"]
-    assert write["json"]["data"] == [{"range": f"'ЦСВ'!W{row}", "majorDimension": "ROWS",
+    assert get["query"] == {"fields": [READ_FIELDS], "ranges": ["'ЦСВ'!A1:Y"]}
+    assert reread["query"]["ranges"] == ["'ЦСВ'!A1:A", "'ЦСВ'!L1:L"]
+    assert write["json"]["data"] == [{"range": f"'ЦСВ'!L{row}", "majorDimension": "ROWS",
                                       "values": [["п. 2.5: Просрочено решение"]]}]
     assert result.skipped == [(changes[1], "в ячейке формула — не перезаписана")]
 
@@ -853,7 +853,7 @@ def test_contacts_kept_in_a_local_file_give_the_same_findings(
     fake.sheets["ЦСВ"].put(FIRST_DATA_ROW, BY_KEY["phone"].index, "+7 913 111-11-11")
     with caplog.at_level(logging.WARNING, logger="vks.gsheets"):
         check_source(google_source(personal_file=local), config, clock)
-    assert f"лист «ЦСВ»: адрес или контакты записаны в Google Таблицу (N{FIRST_DATA_ROW}, " \
+    assert f"лист «ЦСВ»: адрес или контакты записаны в Google Таблицу (O{FIRST_DATA_ROW}, " \
         in caplog.text
     assert "111-11-11" not in caplog.text
 

@@ -199,7 +199,7 @@ def test_formats_protection_and_flag_highlight() -> None:
         assert patterns[column.index] == expected, column.key
     [rule] = requests_of(book, "addConditionalFormatRule", sid)
     assert rule["rule"]["booleanRule"]["condition"] == {
-        "type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": "=LEN($W6)>0"}]}
+        "type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": "=LEN($L6)>0"}]}
     protected = [v["protectedRange"] for v in requests_of(book, "addProtectedRange", sid)]
     header, toolkit = protected
     assert header["range"] == {"sheetId": sid, "startRowIndex": 0, "startColumnIndex": 0,

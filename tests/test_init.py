@@ -57,11 +57,13 @@ def test_headings_verbatim_and_merged(book: openpyxl.Workbook) -> None:
     assert [ws.cell(5, c).value for c in (1, 2, 3, 4, 5, 9, 10)] == [str(n) for n in range(1, 8)]
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A1:K1", "A2:K2", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:H3", "I3:I4", "J3:K3",
-            "E5:H5", "J5:K5", "L3:X3"} <= merged
+            "E5:H5", "J5:K5", "L3:Y3"} <= merged
     assert ws["L3"].value == SERVICE_HEADING
-    service = [ws.cell(4, c).value for c in range(12, 25)]
+    service = [ws.cell(4, c).value for c in range(12, 26)]
     assert service == [c.heading for c in COLUMNS[11:]]
-    assert service[0] == "Дата подачи на сайте" and service[-1] == "Решение об отклонении"
+    # «Контроль» first, beside graph 7, so staff see what to do (RULES.md, service block).
+    assert service[0] == "Контроль" and service[-1] == "Решение об отклонении"
+    assert "Перенесен на" in service
 
 
 def test_dropdowns_fed_from_directory_by_defined_names(book: openpyxl.Workbook) -> None:
@@ -70,8 +72,8 @@ def test_dropdowns_fed_from_directory_by_defined_names(book: openpyxl.Workbook) 
                    if dv.type == "list")
     assert lists == [
         ("E6:E1048576", "=vks_decision"), ("H6:H1048576", "=vks_ground"),
-        ("J6:J1048576", "=vks_outcome"), ("P6:P1048576", "=vks_consent"),
-        ("Q6:Q1048576", "=vks_consent"), ("T6:T1048576", "=vks_answer")]
+        ("J6:J1048576", "=vks_outcome"), ("Q6:Q1048576", "=vks_consent"),
+        ("R6:R1048576", "=vks_consent"), ("U6:U1048576", "=vks_answer")]
     directory = book[DIRECTORY_SHEET]
     for name, choices in CHOICE_LISTS:
         defined = book.defined_names[name]
@@ -86,15 +88,15 @@ def test_formats_freeze_print_and_highlight(book: openpyxl.Workbook) -> None:
     ws = book["Министерство"]
     assert ws.column_dimensions["B"].number_format == "DD.MM.YYYY"
     assert ws.column_dimensions["G"].number_format == "DD.MM.YYYY HH:MM"
-    assert ws.column_dimensions["N"].number_format == "@"  # phones stay text: +7…, 0…
+    assert ws.column_dimensions["O"].number_format == "@"  # phones stay text: +7…, 0…
     assert ws.freeze_panes == f"B{FIRST_DATA_ROW}"
     assert ws.print_area == "'Министерство'!$A$1:$K$1048576"
     assert ws.print_title_rows == "$3:$5"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 9  # A4
     [rule_range] = ws.conditional_formatting
-    assert str(rule_range.sqref) == "A6:X1048576"
-    assert rule_range.rules[0].formula == ["LEN($W6)>0"]
+    assert str(rule_range.sqref) == "A6:Y1048576"
+    assert rule_range.rules[0].formula == ["LEN($L6)>0"]
 
 
 def test_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -257,16 +257,16 @@ def test_rows_missing_what_the_letter_needs_are_reported_by_cell(tmp_path: Path)
     ])
     result = make_letters(str(journal), CONFIG, tmp_path / "out", CLOCK)
     assert [(p.cell, p.code) for p in result.skipped] == [
-        ("M6", "address-missing"),
+        ("N6", "address-missing"),
         ("H7", "ground-missing"),
         ("F8", "decision-date-missing"),
         ("F9", "decision-date-future"),
         ("A10", "number-missing"),
-        ("M11", "address-missing"), ("H11", "ground-missing"),
+        ("N11", "address-missing"), ("H11", "ground-missing"),
     ]
     assert str(result.skipped[0]) == (
         "Министерство социальной защиты населения Кузбасса, лист «Министерство», "
-        "ячейка M6: не указан адрес проживания")
+        "ячейка N6: не указан адрес проживания")
     assert [m.number for m in result.made] == [7]
     assert sorted(letter_cells(journal).items())[-1] == (12, "0007-Соколова-2026-11-20.docx "
                                                              "от 27.11.2026")
@@ -620,7 +620,7 @@ def test_cli_letters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "В журнал записано отметок: 1.\n"
         "Не подготовлено (не хватает данных):\n"
         "  Министерство социальной защиты населения Кузбасса, лист «Министерство», "
-        "ячейка M7: не указан адрес проживания\n"
+        "ячейка N7: не указан адрес проживания\n"
     )
     second = runner.invoke(cli, args)
     assert (second.exit_code, second.output.splitlines()[:2]) == (0, [

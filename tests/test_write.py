@@ -60,7 +60,7 @@ def test_write_records_cancellations_and_flags_once(demo: tuple[Path, Manifest])
     assert written[(sheet, f"J{declined}")] == Outcome.DECLINED.label
     assert written[(sheet, f"J{unconfirmed}")] == Outcome.UNCONFIRMED.label
     # Only the control column and cancellations in graph 7 are ever written.
-    assert {re.match(r"[A-Z]+", c.cell).group() for c in report.changes} <= {"J", "W"}  # type: ignore[union-attr]
+    assert {re.match(r"[A-Z]+", c.cell).group() for c in report.changes} <= {"J", "L"}  # type: ignore[union-attr]
     # Recorded cancellations are no longer findings; the rest stays flagged.
     codes = {(f.sheet, f.row, f.code) for f in report.findings}
     assert (sheet, declined, "cancellation-not-recorded") not in codes
@@ -70,7 +70,7 @@ def test_write_records_cancellations_and_flags_once(demo: tuple[Path, Manifest])
     ws = wb[sheet]
     assert ws[f"J{declined}"].value == Outcome.DECLINED.label
     overdue = rows["decision-overdue"][0]
-    assert "п. 2.5: Просрочено решение" in ws[f"W{overdue}"].value
+    assert "п. 2.5: Просрочено решение" in ws[f"L{overdue}"].value
     assert report.backup and Path(report.backup).is_file()
 
     # A second run has nothing to do: the file is not touched at all.
@@ -89,18 +89,18 @@ def test_control_cleared_when_resolved(journal_file) -> None:  # type: ignore[no
         {"control": "п. 2.5: старая отметка"},  # a row a person emptied: the flag goes too
     ]})
     first = check(str(path), Config(), TODAY, write=True)
-    assert {c.cell for c in first.changes} == {"W6", "W7"}
+    assert {c.cell for c in first.changes} == {"L6", "L7"}
     ws = openpyxl.load_workbook(path)["Орган"]
-    assert ws["W6"].value.startswith("п. 2.5: Просрочено решение")
-    assert ws["W7"].value is None
+    assert ws["L6"].value.startswith("п. 2.5: Просрочено решение")
+    assert ws["L7"].value is None
     # The specialist records a rejection: the next run clears the flag.
     wb = openpyxl.load_workbook(path)
     ws = wb["Орган"]
     ws["E6"], ws["F6"], ws["H6"] = "Заявка отклонена", dt.date(2026, 11, 5), "3"
-    ws["O6"] = "petrova@mail.ru"
+    ws["P6"] = "petrova@mail.ru"
     wb.save(path)
     second = check(str(path), Config(), TODAY, write=True)
-    assert [(c.cell, c.new) for c in second.changes] == [("W6", "")]
+    assert [(c.cell, c.new) for c in second.changes] == [("L6", "")]
 
 
 def _excel_owner_file(name: str) -> bytes:
@@ -178,14 +178,14 @@ def test_every_untouched_byte_survives(journal_file, tmp_path: Path) -> None:  #
             z.writestr(part, data)
 
     report = check(str(path), Config(), TODAY, write=True)
-    assert {c.cell for c in report.changes} == {"J6", "J7", "W8"}
+    assert {c.cell for c in report.changes} == {"J6", "J7", "L8"}
     after = parts(path)
     assert list(after) == list(original)  # same parts, same order
     for part, data in original.items():
         if part != name:
             assert after[part] == data, part  # every other part byte for byte
     # In the sheet itself, only the written <c> elements differ.
-    cell_re = re.compile(rb'<c r="(?:J6|J7|W8)"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
+    cell_re = re.compile(rb'<c r="(?:J6|J7|L8)"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
     assert cell_re.sub(b"", after[name]) == cell_re.sub(b"", original[name])
     assert X14_EXT in after[name]
     # And the result is a workbook every reader opens, with the values in place.
@@ -203,12 +203,12 @@ def test_formula_cell_is_never_overwritten(journal_file) -> None:  # type: ignor
          "topic": "т", "consent_data": "Да", "consent_video": "Да"},
     ]})
     wb = openpyxl.load_workbook(path)
-    wb["Орган"]["W6"] = '=IF(A6>0,"","")'
+    wb["Орган"]["L6"] = '=IF(A6>0,"","")'
     wb.save(path)
     report = check(str(path), Config(), TODAY, write=True)
     assert [(c.cell, why) for c, why in report.skipped] == [
-        ("W6", "в ячейке формула — не перезаписана")]
-    assert openpyxl.load_workbook(path)["Орган"]["W6"].value == '=IF(A6>0,"","")'
+        ("L6", "в ячейке формула — не перезаписана")]
+    assert openpyxl.load_workbook(path)["Орган"]["L6"].value == '=IF(A6>0,"","")'
 
 
 def test_written_text_is_never_a_formula(demo: tuple[Path, Manifest]) -> None:
@@ -218,7 +218,7 @@ def test_written_text_is_never_a_formula(demo: tuple[Path, Manifest]) -> None:
     hostile = '=HYPERLINK("http://evil","x") & <b>"«»</b>'
     result = source.write([CellChange("ЦСВ", 6, "control", "", hostile)])
     assert len(result.written) == 1
-    cell = openpyxl.load_workbook(path)["ЦСВ"]["W6"]
+    cell = openpyxl.load_workbook(path)["ЦСВ"]["L6"]
     assert cell.value == hostile and cell.data_type == "s"
 
 

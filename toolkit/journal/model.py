@@ -63,6 +63,7 @@ class Application:
     specialist: str = ""
     outcome: Outcome | None = None
     note: str = ""
+    control: str = ""
     submitted: dt.date | None = None
     address: str = ""
     phone: str = ""
@@ -73,8 +74,8 @@ class Application:
     notice_sent: dt.datetime | None = None
     answer: Answer | None = None
     answered_at: dt.datetime | None = None
+    rescheduled_to: dt.datetime | None = None
     recording: str = ""
-    control: str = ""
     letter: str = ""
     invalid: frozenset[str] = frozenset()  # keys of filled cells that did not parse
     raw_written: tuple[object, ...] = ()  # outcome, control, letter as read (for write-back)
@@ -220,7 +221,7 @@ def read_journal(grid: SheetGrid, body: Body, location: str) -> Journal:
     written = zip(*(columns[k] for k in _WRITTEN_INDEX), strict=True)
     built = map(Application, numbers, *parsed, repeat(frozenset()), written)
     # A person typed something in the row: some parsed value of theirs is truthy.
-    filled = list(map(any, zip(*parsed[:_TOOLKIT_START], strict=True)))
+    filled = list(map(any, zip(*(parsed[i] for i in _TYPED_INDEX), strict=True)))
     applications: list[Application] = []
     stale: list[Application] = []
     if all(filled):
@@ -242,9 +243,8 @@ def read_journal(grid: SheetGrid, body: Body, location: str) -> Journal:
 
 
 _WRITTEN_INDEX = tuple(BY_KEY[key].index for key in _WRITTEN_KEYS)
-# The toolkit's own columns close the sheet, so "has a person typed anything" is one slice.
-_TOOLKIT_START = min(c.index for c in COLUMNS if c.written_by_toolkit)
-assert all(c.written_by_toolkit for c in COLUMNS[_TOOLKIT_START:])
+# Columns a person types in: "has a person typed anything in the row" looks at these only.
+_TYPED_INDEX = tuple(c.index for c in COLUMNS if not c.written_by_toolkit)
 # Applications are built positionally from the parsed columns: the field order is the schema's.
 assert [f.name for f in fields(Application)][1: 1 + len(COLUMNS)] == [c.key for c in COLUMNS]
 

@@ -161,6 +161,7 @@ class Outcome(Choice):
     NOT_IDENTIFIED = "Прерван: гражданин не прошел идентификацию"
     ABUSE = "Прерван: нецензурные выражения, угрозы"
     RESCHEDULED = "Перенесен: техническая неисправность"
+    HELD_UNIDENTIFIED = "Прием проведен без идентификации (п. 3.8)"
 
     @property
     def stage(self) -> Stage:
@@ -175,6 +176,7 @@ _STAGES = {
     Outcome.NOT_IDENTIFIED: Stage.INTERRUPTED,
     Outcome.ABUSE: Stage.INTERRUPTED,
     Outcome.RESCHEDULED: Stage.RESCHEDULED,
+    Outcome.HELD_UNIDENTIFIED: Stage.HELD,
 }
 
 
@@ -253,6 +255,8 @@ GRAPHS: tuple[Graph, ...] = (
 )
 
 SERVICE_COLUMNS: tuple[Column, ...] = (
+    # First, so staff see what to do beside graph 7.
+    _c("control", "Контроль", Kind.TEXT, 40, written_by_toolkit=True),
     _c("submitted", "Дата подачи на сайте", Kind.DATE, 13),
     _c("address", "Адрес проживания", Kind.TEXT, 32, personal=True),
     _c("phone", "Телефон", Kind.TEXT, 17, personal=True),
@@ -263,8 +267,9 @@ SERVICE_COLUMNS: tuple[Column, ...] = (
     _c("notice_sent", "Уведомление направлено", Kind.DATETIME, 17),
     _c("answer", "Ответ гражданина", Kind.CHOICE, 20, choices=Answer),
     _c("answered_at", "Дата ответа", Kind.DATETIME, 17),
+    # Cl. 3.5: the new time agreed by phone after a technical failure; checked like graph 5's.
+    _c("rescheduled_to", "Перенесен на", Kind.DATETIME, 17),
     _c("recording", "Видеозапись", Kind.TEXT, 22),
-    _c("control", "Контроль", Kind.TEXT, 40, written_by_toolkit=True),
     _c("letter", "Решение об отклонении", Kind.TEXT, 30, written_by_toolkit=True),
 )
 

@@ -12,7 +12,8 @@ counted in exactly one final state (`STATES`), as the journal stood at the month
                     appointment, ground, outcome); listed with sheet and cell, never guessed
     pending         no decision yet (no decision, or the decision date is after the month end)
     rejected_<g>    rejected on ground g of cl. 2.8 (rejected_no_ground: ground left blank)
-    held, cancelled_declined, cancelled_unconfirmed, interrupted_no_show,
+    held, held_unidentified (cl. 3.8), cancelled_declined, cancelled_unconfirmed,
+    interrupted_no_show,
     interrupted_not_identified, interrupted_abuse, rescheduled
                     appointed, and the outcome in graph 7 had happened by the month end
     awaiting        appointed, no outcome by the month end (the session is ahead, or its
@@ -76,6 +77,7 @@ _OUTCOME_KEYS = {
     Outcome.NOT_IDENTIFIED: "interrupted_not_identified",
     Outcome.ABUSE: "interrupted_abuse",
     Outcome.RESCHEDULED: "rescheduled",
+    Outcome.HELD_UNIDENTIFIED: "held_unidentified",
 }
 _GROUND_KEYS = {
     Ground.OUT_OF_COMPETENCE: "rejected_out_of_competence",
@@ -124,6 +126,8 @@ MEASURES: tuple[Measure, ...] = (
     Measure("decided_undated", "дата решения не указана", 1, "Решений без даты"),
     Measure("appointed", "Назначено приемов"),
     Measure("held", "прием проведен", 1, "Прием проведен"),
+    Measure("held_unidentified", "из них без идентификации, без сведений о персональных данных "
+            "(п. 3.8)", 2, "Проведено без идентификации"),
     Measure("cancelled", "отменено (п. 2.7)", 1, "Отменено"),
     Measure("cancelled_declined", _after_colon(Outcome.DECLINED.label), 2,
             "Отменено: гражданин отказался"),
@@ -152,7 +156,7 @@ MEASURE_LABELS = {m.key: m.label for m in MEASURES}
 
 # How the charts group the final states: the groups partition the month's rows too.
 STATE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("held", "Прием проведен", ("held",)),
+    ("held", "Прием проведен", ("held", "held_unidentified")),
     ("cancelled", "Отменен", ("cancelled_declined", "cancelled_unconfirmed")),
     ("interrupted", "Прерван",
      ("interrupted_no_show", "interrupted_not_identified", "interrupted_abuse")),

@@ -18,7 +18,7 @@ Everything else is gspread's: a non-retryable error response raises `gspread.exc
 with the parsed error body; `describe_api_error` turns it into a Russian message.
 
     client = SheetsHTTPClient(credentials, policy=RetryPolicy(time_limit=60))
-    client.values_batch_get(key, ["'ЦСВ'!A1:X"], params={...})
+    client.values_batch_get(key, ["'ЦСВ'!A1:Y"], params={...})
     client.requests  # → 1
 """
 

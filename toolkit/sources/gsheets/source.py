@@ -14,11 +14,11 @@ out (once; a later `read()` asks again).
 
 Which cells it covers depends on what the location names:
 
-- worksheets named in the location (`gsheet:<key>!ЦСВ`): `ranges=` 'ЦСВ'!A1:X for each, so
+- worksheets named in the location (`gsheet:<key>!ЦСВ`): `ranges=` 'ЦСВ'!A1:Y for each, so
   the reply holds only those sheets and only the journal's columns A:X;
 - no worksheets named (`gsheet:<key>`, or a URL with #gid=…): the titles are not known before
   the request, and a range needs a title, so the reply holds the whole grid of every grid
-  sheet — a notes sheet or «Справочники» travels too, and columns past X of any sheet (cut off
+  sheet — a notes sheet or «Справочники» travels too, and columns past Y of any sheet (cut off
   here). Naming the worksheets bounds the payload to A:X of the journal sheets.
 
 `effectiveValue` becomes exactly what values.get gives with UNFORMATTED_VALUE and dates as
@@ -162,7 +162,7 @@ class GoogleSheetSource:
     def _fetch(self, titles: Sequence[str] | None, keep_values: bool = True) -> None:
         """One spreadsheets.get: sheets, merges, formulas and values (A:X).
 
-        `titles` given: only those sheets, by ranges A1:X. None: every grid sheet, whole.
+        `titles` given: only those sheets, by ranges A1:Y. None: every grid sheet, whole.
         """
         params: dict[str, Any] = {"fields": READ_FIELDS}
         if titles is not None:
@@ -372,7 +372,7 @@ def parse_spreadsheet(meta: dict[str, Any]
                       ) -> tuple[dict[str, SheetInfo], dict[str, list[list[Any]]]]:
     """Grid worksheets (in tab order) and their rows from a spreadsheets.get reply.
 
-    Rows are as values.get returns A1:X with UNFORMATTED_VALUE and SERIAL_NUMBER: rows[0] is
+    Rows are as values.get returns A1:Y with UNFORMATTED_VALUE and SERIAL_NUMBER: rows[0] is
     row 1, rows[r][0] column A; trailing empty cells and rows are left out.
     """
     infos: dict[str, SheetInfo] = {}
