@@ -61,7 +61,7 @@ class StatusReport:
         return 1 if bad or self.unreadable else 0
 
     def to_text(self) -> str:
-        from toolkit.jobs.runner import changes_text, found_text
+        from toolkit.jobs.results import changes_text, found_text
 
         out = [f"Состояние на {short_datetime(self.now)}. Задания: {self.folder}"]
         out.append("Планировщик (vks schedule): "
