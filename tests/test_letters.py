@@ -24,7 +24,9 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.errors import TemplateError
 from toolkit.journal.schema import Decision, Ground
-from toolkit.letters.make import LEDGER_NAME, letter_file_name, make_letters, safe_name
+from toolkit.letters.files import letter_file_name, safe_name
+from toolkit.letters.ledger import LEDGER_NAME
+from toolkit.letters.make import make_letters
 from toolkit.letters.render import LetterTemplate, safe_value
 from toolkit.letters.template import FIELDS, TEMPLATE_PATH, build_template
 from toolkit.sources.demo import Manifest
@@ -467,7 +469,7 @@ def test_since_and_body_narrow_the_run(tmp_path: Path) -> None:
 def test_a_run_killed_before_the_ledger_leaves_a_whole_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from toolkit.letters import make as letters
+    from toolkit.letters import ledger as letters
 
     journal = write_journal(tmp_path / "журнал.xlsx", [
         row(1, "Петрова Анна Сергеевна"), row(2, "Иванов Петр Сергеевич")])

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.jobs.declarations import WEEKDAY_SHORT, Job
+from toolkit.jobs.declarations import Job
 from toolkit.jobs.ledger import LEDGER_NAME, Lock, Result, RunLedger, RunRecord
+from toolkit.jobs.when import WEEKDAY_SHORT
 from toolkit.journal.config import Config
 from toolkit.journal.errors import ToolkitError
 from toolkit.journal.russian import short_datetime

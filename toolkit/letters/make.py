@@ -26,9 +26,6 @@ import hashlib
 import json
 import logging
 import os
-import re
-import sqlite3
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,8 +39,9 @@ from toolkit.journal.files import private_dir
 from toolkit.journal.model import Application, CellChange, Journal, read_journals
 from toolkit.journal.russian import letter_date, short_date
 from toolkit.journal.schema import BY_KEY, Decision, column_title
-from toolkit.journal.state import connect
-from toolkit.letters.names import dative, surname
+from toolkit.letters.files import body_folder, letter_file_name
+from toolkit.letters.ledger import LEDGER_NAME, Ledger, LedgerEntry
+from toolkit.letters.names import dative
 from toolkit.letters.render import (
     MISSING_SOFFICE,
     PDF_TIMEOUT,
@@ -57,24 +55,9 @@ from toolkit.sources.open import open_source
 
 log = logging.getLogger("vks.letters")
 
-LEDGER_NAME = "letters.sqlite"
 SUPERSEDED_DIR = "заменены"
 BATCH_PREFIX = "пакет"
 BLANK = "_" * 20  # a line to write on by hand when the config has no phone
-LEDGER_SCHEMA = """
-CREATE TABLE IF NOT EXISTS letters (
-    journal TEXT NOT NULL,          -- the journal location (absolute path or gsheet:key)
-    body TEXT NOT NULL,             -- the body's name
-    number INTEGER NOT NULL,        -- № п/п of the row (graph 1)
-    version INTEGER NOT NULL,       -- 1, 2, … as the row's data changed
-    digest TEXT NOT NULL,           -- sha256 of the journal values the letter was made from
-    path TEXT NOT NULL,             -- where the letter file is
-    made_on TEXT NOT NULL,          -- ISO date of the run that made it
-    current INTEGER NOT NULL,       -- 1 for the letter in force, 0 for superseded versions
-    PRIMARY KEY (journal, body, number, version)
-);
-CREATE INDEX IF NOT EXISTS letters_path ON letters (path);
-"""
 
 
 @dataclass(frozen=True)
@@ -139,129 +122,6 @@ class LetterData:
             ensure_ascii=False,
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-# --- The ledger ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    journal: str
-    body: str
-    number: int
-    version: int
-    digest: str
-    path: Path
-    made_on: dt.date
-
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return self.journal, self.body, self.number
-
-
-class Ledger:
-    """Which letters exist: one row per letter file, current or superseded.
-
-    A row is keyed by journal, body and № п/п: journals are often kept a year per file with
-    numbering from 1, so the same body and number in two journals are two decisions.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.conn = connect(path, LEDGER_SCHEMA)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def reconcile(self) -> int:
-        """Drop entries whose file is gone (deleted by hand, or a run killed mid-way)."""
-        gone = [
-            (r["journal"], r["body"], r["number"], r["version"])
-            for r in self.conn.execute("SELECT journal, body, number, version, path FROM letters")
-            if not Path(r["path"]).is_file()
-        ]
-        with self.conn:
-            self.conn.executemany(
-                "DELETE FROM letters WHERE journal = ? AND body = ? AND number = ? "
-                "AND version = ?", gone)
-        return len(gone)
-
-    def current(self, key: tuple[str, str, int]) -> LedgerEntry | None:
-        row = self.conn.execute(
-            "SELECT * FROM letters WHERE journal = ? AND body = ? AND number = ? "
-            "AND current = 1 ORDER BY version DESC LIMIT 1", key).fetchone()
-        return _entry(row) if row else None
-
-    def next_version(self, key: tuple[str, str, int]) -> int:
-        row = self.conn.execute(
-            "SELECT MAX(version) FROM letters WHERE journal = ? AND body = ? AND number = ?",
-            key).fetchone()
-        return int(row[0] or 0) + 1
-
-    def taken(self, path: Path, key: tuple[str, str, int]) -> bool:
-        """Whether another decision's letter has this file name."""
-        row = self.conn.execute(
-            "SELECT 1 FROM letters WHERE path = ? AND NOT "
-            "(journal = ? AND body = ? AND number = ?) LIMIT 1", (str(path), *key)).fetchone()
-        return row is not None
-
-    def supersede(self, entry: LedgerEntry, moved_to: Path) -> None:
-        with self.conn:
-            self.conn.execute(
-                "UPDATE letters SET current = 0, path = ? "
-                "WHERE journal = ? AND body = ? AND number = ? AND version = ?",
-                (str(moved_to), *entry.key, entry.version))
-
-    def add(self, entry: LedgerEntry) -> None:
-        with self.conn:
-            self.conn.execute(
-                "UPDATE letters SET current = 0 WHERE journal = ? AND body = ? AND number = ?",
-                entry.key)
-            self.conn.execute(
-                "INSERT OR REPLACE INTO letters "
-                "(journal, body, number, version, digest, path, made_on, current) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-                (*entry.key, entry.version, entry.digest, str(entry.path),
-                 entry.made_on.isoformat()))
-
-
-def _entry(row: sqlite3.Row) -> LedgerEntry:
-    return LedgerEntry(row["journal"], row["body"], int(row["number"]), int(row["version"]),
-                       row["digest"], Path(row["path"]), dt.date.fromisoformat(row["made_on"]))
-
-
-# --- File names ------------------------------------------------------------------------------
-
-_UNSAFE_NAME = re.compile(r"[^0-9A-Za-zА-Яа-яЁё]+")
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
-             *(f"lpt{i}" for i in range(10))}
-
-
-def safe_name(text: str, limit: int = 40) -> str:
-    """Letters and digits of `text` joined by «-»: no separators, dots or control characters."""
-    text = unicodedata.normalize("NFC", text)
-    name = _UNSAFE_NAME.sub("-", text).strip("-")[:limit].strip("-")
-    if name.casefold() in _RESERVED:
-        name += "-"
-    return name
-
-
-def letter_file_name(number: int, citizen: str, decided: dt.date) -> str:
-    """«0017-Петрова-2026-11-20.docx»: № п/п, surname, decision date."""
-    parts = [f"{number:04d}", safe_name(surname(citizen), 30), decided.isoformat()]
-    return "-".join(p for p in parts if p) + ".docx"
-
-
-_UNSAFE_FOLDER = re.compile(r"[^0-9A-Za-zА-Яа-яЁё .«»()-]+")
-
-
-def body_folder(body: Body, sheet: str) -> str:
-    """The folder of a body's letters: its sheet title with letters, digits, spaces, dots."""
-    text = unicodedata.normalize("NFC", sheet or body.name)
-    name = " ".join(_UNSAFE_FOLDER.sub(" ", text).split())[:60].strip(" .")
-    if name.casefold() in _RESERVED:
-        name += "-"
-    return name or "орган"
 
 
 # --- The run ---------------------------------------------------------------------------------
