@@ -238,13 +238,29 @@ def test_files_and_folders_are_private(tmp_path: Path) -> None:
 
 
 def test_name_the_inflector_cannot_place_is_warned_and_left_nominative(tmp_path: Path) -> None:
-    journal = write_journal(tmp_path / "журнал.xlsx", [row(4, "Кузнецова Мария")])
+    # Саша is a man's and a woman's name, Шевченко either's surname: the gender is unknown
+    journal = write_journal(tmp_path / "журнал.xlsx", [row(4, "Шевченко Саша")])
     result = make_letters(str(journal), CONFIG, tmp_path / "out", CLOCK)
     (warning,) = result.warnings
     assert (warning.cell, warning.code) == ("C6", "name-not-inflected")
-    assert "Кузнецова" not in str(warning)  # no personal data in messages
+    assert "Шевченко" not in str(warning)  # no personal data in messages
+    # the form's own «проживающему» (Appendix 2), never «проживающему(ей)»
     assert lines_of(result.made[0].path)[2:5] == [
-        "Кузнецова Мария,", "(Ф.И.О. гражданина)", f"проживающему(ей) по адресу {ADDRESS}"]
+        "Шевченко Саша,", "(Ф.И.О. гражданина)", f"проживающему по адресу {ADDRESS}"]
+
+
+def test_name_without_patronymic_or_in_capitals_is_placed(tmp_path: Path) -> None:
+    journal = write_journal(tmp_path / "журнал.xlsx", [
+        row(1, "Кузнецова Мария"), row(2, "ПЕТРОВ И.И."), row(3, "Сафина Гузель Ринатовна")])
+    result = make_letters(str(journal), CONFIG, tmp_path / "out", CLOCK)
+    assert (len(result.made), result.warnings) == (3, [])
+    made = [lines_of(letter.path)[2:5] for letter in result.made]
+    assert made == [
+        ["Кузнецовой Марии,", "(Ф.И.О. гражданина)", f"проживающей по адресу {ADDRESS}"],
+        ["Петрову И.И.,", "(Ф.И.О. гражданина)", f"проживающему по адресу {ADDRESS}"],
+        ["Сафиной Гузель Ринатовне,", "(Ф.И.О. гражданина)",
+         f"проживающей по адресу {ADDRESS}"],
+    ]
 
 
 def test_rows_missing_what_the_letter_needs_are_reported_by_cell(tmp_path: Path) -> None:

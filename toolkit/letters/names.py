@@ -4,13 +4,28 @@
     placed.text        # «Петровой Анне Сергеевне»
     placed.residing    # «проживающей»
 
-Gender comes from the patronymic only (-вич/-ич, -вна/-чна, «оглы»/«кызы»): it is the one part
-of a Russian name that says it for certain. Inflection is pytrovich (a maintained port of the
-petrovich rules; it keeps indeclinable surnames such as Черных, and Шевчук for women, as they
-are, and declines both halves of a double surname). A name that cannot be placed — no
-patronymic, Latin letters or initials, more than three words, a first name or patronymic the
-rules do not decline — is returned as written, with `problem` saying why, so the letter is made
-in the nominative and the clerk is warned; the toolkit never guesses in silence.
+Gender, from the most certain sign to the least: the patronymic (-вич/-ич, -вна/-чна; «оглы»,
+«угли», «улы» for men and «кызы», «кизи» for women, written apart, with a hyphen or joined);
+a surname with a Russian gendered ending (-ов/-ова, -ин, -ский/-ская) together with the first
+name by pymorphy3's dictionary of names (Иван, Анна, Эльчин, Айгюль) — when these two disagree
+the gender is unknown, the clerk decides; a weaker surname ending (-ина, -ая, -ой: Щербина is a
+man) only when the first name says nothing. pymorphy3 answers only for names in its dictionary
+(an unknown name gives no gender rather than a guess by its ending); a few women's names it
+lists as men's are corrected in `_DICTIONARY_SLIPS`.
+
+Inflection is pytrovich (a maintained port of the petrovich rules: it keeps Черных, Шевченко,
+Живаго, -дзе and women's Ким, Миллер, Петросян as they are, declines both halves of a double
+surname, and leaves women's names such as Айгюль, Алсу, Нино undeclined, as Kalakutskaya's
+reference on names advises). On `tests/data/names_dative.tsv` (272 names common in Kuzbass,
+the dative written by hand) it is right for all but the Turkic prefix of Кара-Мурза; run
+`benchmarks/names_accuracy.py` for the figures. Initials stay as written: «Петровой А.С.».
+
+A name written in capitals (or all in lower case) is written in title case: the letter is
+running text, «Иванову Ивану Ивановичу». A name that cannot be placed — Latin letters, a single
+word, more than three words, a patronymic that is not one, no sign of the gender (Шевченко
+Саша, Ким А.С.) — is returned in the nominative with `problem` saying why (the problem names
+no personal data), so the clerk is warned; the toolkit never guesses in silence. Without a
+gender the letter keeps the form's own word «проживающему» (Appendix 2 prints it so).
 """
 
 from __future__ import annotations
@@ -24,8 +39,11 @@ from functools import cache
 from typing import Any
 
 _WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
-MALE_PARTICLES = ("оглы", "оглу", "улы", "уулу")
-FEMALE_PARTICLES = ("кызы", "гызы")
+_INITIALS = re.compile(r"^[А-ЯЁ]\.(?:[А-ЯЁ]\.?)?$")
+_HYPHEN = re.compile(r"(?<=[А-ЯЁа-яё])\s*-\s*(?=[А-ЯЁа-яё])")
+MALE_PARTICLES = ("оглы", "оглу", "улы", "уулу", "угли")
+FEMALE_PARTICLES = ("кызы", "гызы", "кизи")
+PARTICLES = (*MALE_PARTICLES, *FEMALE_PARTICLES)
 
 
 class Gender(Enum):
@@ -33,7 +51,10 @@ class Gender(Enum):
     FEMALE = "female"
 
 
-RESIDING = {Gender.MALE: "проживающему", Gender.FEMALE: "проживающей", None: "проживающему(ей)"}
+# Appendix 2 prints «проживающему»: it stays when the gender is unknown (with a warning).
+RESIDING = {Gender.MALE: "проживающему", Gender.FEMALE: "проживающей", None: "проживающему"}
+UNKNOWN_GENDER = ("по Ф.И.О. не определить пол: они оставлены в именительном падеже, в решении "
+                  "«проживающему», как в форме, — проверьте")
 
 
 @dataclass(frozen=True)
@@ -54,64 +75,150 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).replace("\u00a0", " ").split())
 
 
+def tidy(full_name: str) -> str:
+    """`clean`, no spaces around hyphens, and words in capitals or lower case in title case."""
+    return " ".join(_title(w) for w in _HYPHEN.sub("-", clean(full_name)).split(" ") if w)
+
+
+def _title(word: str) -> str:
+    if word.lower() in PARTICLES:
+        return word.lower()  # «оглы», «кызы» are written in lower case
+    if "." in word or not (word.isupper() or word.islower()):
+        return word  # initials, and a mixed case the person chose
+    return "-".join(p.lower() if p.lower() in PARTICLES else p.capitalize()
+                    for p in word.split("-"))
+
+
+def _plain(word: str) -> str:
+    return word.lower().replace("ё", "е")
+
+
+def _particle_gender(word: str) -> Gender | None:
+    """«оглы» alone, «Гейдар-оглы», «Тофигоглы»: the gender the particle gives, if any."""
+    plain = _plain(word)
+    for particles, gender in ((MALE_PARTICLES, Gender.MALE), (FEMALE_PARTICLES, Gender.FEMALE)):
+        if any(plain == p or (plain.endswith(p) and len(plain) > len(p) + 1)
+               for p in particles):
+            return gender
+    return None
+
+
 def gender_of(patronymic: str) -> Gender | None:
     """The gender a patronymic says: Сергеевич / Ильинична / «Рафик оглы» / «Вагиф кызы»."""
-    words = patronymic.lower().split()
+    words = patronymic.split()
     if not words:
         return None
-    last = words[-1]
-    if len(words) > 1:
-        if last in MALE_PARTICLES:
-            return Gender.MALE
-        if last in FEMALE_PARTICLES:
-            return Gender.FEMALE
-        return None
-    if last.endswith(("вич", "ич")):
+    particle = _particle_gender(words[-1])
+    if particle is not None or len(words) > 1:
+        return particle
+    last = _plain(words[0])
+    if last.endswith("ич"):
         return Gender.MALE
     if last.endswith(("вна", "чна")):
         return Gender.FEMALE
     return None
 
 
+_STRONG = ((("ова", "ева", "ская", "цкая"), Gender.FEMALE),
+           (("ов", "ев", "ин", "ын", "ский", "цкий", "ской", "цкой"), Gender.MALE))
+_WEAK = ((("ина", "ына", "ая"), Gender.FEMALE), (("ой", "ый", "ий"), Gender.MALE))
+
+
+def _surname_gender(surname: str, table: tuple[tuple[tuple[str, ...], Gender], ...]
+                    ) -> Gender | None:
+    for part in reversed(_plain(surname).split("-")):  # «Миллер-Иванова»: the Russian half
+        for endings, gender in table:
+            if part.endswith(endings) and len(part) > 3:
+                return gender
+    return None
+
+
+# Women's names pymorphy3's dictionary (OpenCorpora) has as men's, seen in Kuzbass journals.
+_DICTIONARY_SLIPS = {"жанар": Gender.FEMALE, "гюнель": Gender.FEMALE, "кетеван": Gender.FEMALE,
+                     "этери": Gender.FEMALE}
+
+
+def first_name_gender(first: str) -> Gender | None:
+    """The gender pymorphy3's dictionary gives a first name, when it is clear (not Саша)."""
+    score = {"masc": 0.0, "femn": 0.0, "ms-f": 0.0}
+    morph = _morph()
+    for part in _plain(first).split("-"):
+        if part in _DICTIONARY_SLIPS:
+            return _DICTIONARY_SLIPS[part]
+        for parse in morph.parse(part):
+            tag = parse.tag
+            if ("Name" in tag and tag.case == "nomn" and tag.number == "sing"
+                    and _plain(parse.normal_form) == part
+                    and type(parse.methods_stack[0][0]).__name__ == "DictionaryAnalyzer"):
+                score[tag.gender or "ms-f"] += parse.score
+    total = sum(score.values())
+    if total and score["masc"] >= 0.75 * total:
+        return Gender.MALE
+    if total and score["femn"] >= 0.75 * total:
+        return Gender.FEMALE
+    return None
+
+
+def guess_gender(surname: str, first: str = "", patronymic: str = "") -> Gender | None:
+    """The gender the name's parts give, the most certain sign first (see the module doc)."""
+    said = gender_of(patronymic)
+    if said is not None:
+        return said
+    ending = _surname_gender(surname, _STRONG)
+    named = first_name_gender(first) if first else None
+    if ending is not None and named is not None and ending is not named:
+        return None  # «Петрова Иван»: a slip in the journal, the clerk decides
+    return ending or named or _surname_gender(surname, _WEAK)
+
+
 def dative(full_name: str) -> PlacedName:
     """The name in the dative case, or as written with the reason it could not be placed."""
-    name = clean(full_name)
+    name = tidy(full_name)
     words = name.split(" ") if name else []
     if not words:
         return PlacedName(name, None, "Ф.И.О. не указаны")
+    initials = [bool(_INITIALS.match(w)) for w in words]
+    if any(initials):
+        return _with_initials(name, words, initials)
     if not all(_WORD.match(w) for w in words):
-        return PlacedName(name, None, "Ф.И.О. содержат не только русские буквы (латиница, "
-                                      "инициалы или знаки): оставлены как в журнале")
-    if len(words) < 3:
-        return PlacedName(name, None, "не указано отчество: пол не определить, Ф.И.О. "
-                                      "оставлены в именительном падеже")
-    surname, first = words[0], words[1]
-    patronymic = " ".join(words[2:])
-    particle = len(words) == 4 and words[3].lower() in (*MALE_PARTICLES, *FEMALE_PARTICLES)
+        return PlacedName(name, None, "Ф.И.О. содержат не только русские буквы (латиница "
+                                      "или знаки): оставлены как в журнале")
+    if len(words) == 1:
+        return PlacedName(name, None, "указана только фамилия: Ф.И.О. оставлены "
+                                      "в именительном падеже")
+    particle = len(words) == 4 and words[3] in PARTICLES
     if len(words) > 3 and not particle:
         return PlacedName(name, None, "Ф.И.О. из более чем трех слов: оставлены как в журнале")
-    gender = gender_of(patronymic)
+    last, first, patronymic = words[0], words[1], " ".join(words[2:])
+    gender = guess_gender(last, first, patronymic)
+    if patronymic and gender_of(patronymic) is None:
+        return PlacedName(name, gender, "отчество не распознано: Ф.И.О. оставлены "
+                                        "в именительном падеже")
     if gender is None:
-        return PlacedName(name, None, "по отчеству не определить пол: Ф.И.О. оставлены "
-                                      "в именительном падеже")
-    new_first = _inflect(first, "first", gender)
-    if particle:
-        new_patronymic = patronymic  # «Рафик оглы», «Вагиф кызы» do not decline
-    else:
-        new_patronymic = _inflect(patronymic, "middle", gender)
-        if new_patronymic.lower() == patronymic.lower():
-            return PlacedName(name, gender, "отчество не склоняется по правилам: Ф.И.О. "
-                                          "оставлены в именительном падеже")
-    if new_first.lower() == first.lower():
-        return PlacedName(name, gender, "имя не склоняется по правилам: Ф.И.О. оставлены "
-                                        "в именительном падеже, проверьте решение")
-    new_surname = _inflect(surname, "last", gender)
-    return PlacedName(f"{new_surname} {new_first} {new_patronymic}", gender)
+        return PlacedName(name, None, UNKNOWN_GENDER)
+    out = [_inflect(last, "last", gender), _inflect(first, "first", gender)]
+    if patronymic:
+        keep = particle or _particle_gender(patronymic) is not None  # «Рафик оглы» stays
+        out.append(patronymic if keep else _inflect(patronymic, "middle", gender))
+    return PlacedName(" ".join(out), gender)
+
+
+def _with_initials(name: str, words: list[str], initials: list[bool]) -> PlacedName:
+    """«Петрова А.С.», «Петрова А. С.», «А.С. Петрова»: the surname declines, initials stay."""
+    at = 0 if not initials[0] else len(words) - 1
+    if (len(words) > 3 or initials[at] or not _WORD.match(words[at])
+            or sum(initials) != len(words) - 1):
+        return PlacedName(name, None, "Ф.И.О. записаны не по форме (инициалы вперемешку со "
+                                      "словами): оставлены как в журнале")
+    gender = guess_gender(words[at])
+    if gender is None:
+        return PlacedName(name, None, UNKNOWN_GENDER)
+    words = list(words)
+    words[at] = _inflect(words[at], "last", gender)
+    return PlacedName(" ".join(words), gender)
 
 
 def _inflect(word: str, part: str, gender: Gender) -> str:
-    if word.isupper() and len(word) > 1:
-        return _inflect(word.lower(), part, gender).upper()
     maker, parts, genders, case = _pytrovich()
     return str(maker.make(parts[part], genders[gender], case, word))
 
@@ -122,15 +229,22 @@ def _pytrovich() -> tuple[Any, dict[str, Any], dict[Gender, Any], Any]:
     from pytrovich.enums import Gender as PGender
     from pytrovich.maker import PetrovichDeclinationMaker
 
-    # pytrovich logs the names it declines at DEBUG: names never go into our logs.
-    logging.getLogger("pytrovich").setLevel(logging.WARNING)
+    # pytrovich logs the names it declines at DEBUG and WARNING: names never go into our logs.
+    logging.getLogger("pytrovich").setLevel(logging.CRITICAL)
     parts = {"first": NamePart.FIRSTNAME, "middle": NamePart.MIDDLENAME,
              "last": NamePart.LASTNAME}
     genders = {Gender.MALE: PGender.MALE, Gender.FEMALE: PGender.FEMALE}
     return PetrovichDeclinationMaker(), parts, genders, Case.DATIVE
 
 
+@cache
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
 def surname(full_name: str) -> str:
-    """The first word of a full name (for file names)."""
-    name = clean(full_name)
-    return name.split(" ", 1)[0] if name else ""
+    """The surname as written (for file names): the first word that is not an initial."""
+    words = clean(full_name).split(" ")
+    return next((w for w in words if not _INITIALS.match(w)), words[0])
