@@ -61,3 +61,37 @@ def test_journal_paths_relative_to_the_config(tmp_path: Path) -> None:
     config = parse_config({"journals": ["журнал.xlsx", "gsheet:abc"]}, tmp_path / "vks.toml")
     assert config.resolve("журнал.xlsx") == str(tmp_path / "журнал.xlsx")
     assert config.resolve("gsheet:abc") == "gsheet:abc"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[maill]\nhost = \"smtp\"\n", "строка 1: неизвестный раздел «maill» (вне разделов); "
+                                       "возможно, имелось в виду «mail»"),
+        ("journal = \"журнал.xlsx\"\n", "строка 1: неизвестный ключ «journal» (вне разделов); "
+                                         "возможно, имелось в виду «journals»"),
+        ("[letters]\nout = \"a\"\noutt = \"решения\"\n",
+         "строка 3: неизвестный ключ «outt» ([letters]); возможно, имелось в виду «out»"),
+        ("[[bodies]]\nname = \"А\"\n\n[[bodies]]\nname = \"Б\"\nrecipient = [\"x@y.ru\"]\n",
+         "строка 6: неизвестный ключ «recipient» ([[bodies]] № 2); возможно, имелось в виду "
+         "«recipients»"),
+        ("[stats]\nzzz = 1\n", "строка 2: неизвестный ключ «zzz» ([stats]); допустимы: top_topics"),
+    ],
+)
+def test_unknown_keys_are_named_with_line_and_nearest_name(
+        tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "vks.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}, {message}"
+
+
+def test_every_setting_is_in_the_example_and_the_reference() -> None:
+    from toolkit.journal.settings import SETTINGS
+
+    example = (ROOT / "vks.example.toml").read_text(encoding="utf-8")
+    reference = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"| `{setting.name}` |" in reference, setting.name
+        assert f"{setting.key} =" in example or f"{setting.key} = " in example, setting.name

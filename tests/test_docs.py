@@ -15,6 +15,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_generated_blocks_are_current() -> None:
     assert docs.render(README) == README, "run: python -m toolkit.journal.docs README.md"
+    settings = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert docs.render(settings) == settings, \
+        "run: python -m toolkit.journal.docs docs/settings.md"
 
 
 def test_every_code_and_column_is_documented() -> None:

@@ -939,7 +939,7 @@ def test_no_key_file_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize(("table", "message"), [
     ({"timeout": "долго"}, "timeout — ожидается положительное число секунд"),
     ({"retries": 50}, "retries — ожидается целое число от 0 до 10"),
-    ({"servce_account": "k.json"}, "неизвестный ключ servce_account"),
+    ({"servce_account": "k.json"}, "неизвестный ключ «servce_account»"),
 ])
 def test_google_settings_are_checked(table: dict[str, Any], message: str,
                                      tmp_path: Path) -> None:

@@ -206,7 +206,7 @@ def test_jobs_settings_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert settings.notify == ("admin@example.ru",)
     assert jobs_folder(config) == tmp_path / "conf" / "мои-задания"
     assert jobs_folder(config, tmp_path / "явно") == tmp_path / "явно"
-    with pytest.raises(ConfigError, match=r"\[jobs\]: folder — неизвестный параметр"):
+    with pytest.raises(ConfigError, match=r"неизвестный ключ «folder» \(\[jobs\]\)"):
         JobsSettings.from_config(parse_config({"jobs": {"folder": "x"}}, config_path))
     # Without [jobs] dir: jobs/ beside vks.toml, then ./jobs, then the shipped jobs.
     beside = tmp_path / "conf" / "jobs"

@@ -311,7 +311,7 @@ def test_settings_from_config() -> None:
     ({"password": "x"}, "пароль в файле настроек не хранится"),
     ({"security": "tls13"}, "security — ожидается starttls, ssl или none"),
     ({"port": "25"}, "port — ожидается номер порта"),
-    ({"hots": "x"}, "hots — неизвестный параметр"),
+    ({"hots": "x"}, "неизвестный ключ «hots» \\(\\[mail\\]\\); возможно, имелось в виду «host»"),
     ({"ministry_recipients": ["не адрес"]}, "«не адрес» не похож на адрес эл. почты"),
     ({"sender": "vks"}, "sender — «vks» не похож на адрес"),
 ])

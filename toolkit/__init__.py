@@ -56,7 +56,38 @@ _EXPORTS: dict[str, str] = {
     "collect_status": "toolkit.jobs.status",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Body",
+    "CATALOGUE",
+    "Clock",
+    "Config",
+    "ConfigError",
+    "Finding",
+    "JournalBusy",
+    "JournalError",
+    "Month",
+    "Report",
+    "Severity",
+    "TemplateError",
+    "ToolkitError",
+    "WorkingCalendar",
+    "build_report",
+    "check",
+    "check_source",
+    "collect_stats",
+    "collect_status",
+    "create_demo",
+    "create_journal",
+    "expired_recordings",
+    "load_config",
+    "make_letters",
+    "open_source",
+    "run_once",
+    "send_monthly",
+    "serve_forever",
+    "stats_for",
+]
+assert sorted(_EXPORTS) == __all__
 
 
 def __getattr__(name: str) -> Any:

@@ -163,6 +163,9 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
+    from toolkit.journal.settings import check_keys
+
+    check_keys(data, path)  # a typo fails now, not weeks later as a missing recipient
     where = str(path) if path else "настройки"
     reader = _Reader(where)
     timezone = reader.text(data, "timezone", DEFAULT_TIMEZONE)

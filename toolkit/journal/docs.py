@@ -1,8 +1,8 @@
-"""README reference blocks generated from the schema and the findings catalogue.
+"""Reference blocks of the docs generated from the schema, the findings and the settings.
 
-README.md holds these blocks between `<!-- BEGIN name -->` / `<!-- END name -->` markers; a test
-keeps them equal to what this module renders;
-`python -m toolkit.journal.docs README.md` rewrites them.
+README.md and docs/*.md hold these blocks between `<!-- BEGIN name -->` / `<!-- END name -->`
+markers; a test keeps them equal to what this module renders;
+`python -m toolkit.journal.docs README.md docs/settings.md` rewrites them.
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ def columns_block() -> str:
         lines.append(f"| {column.letter} | {graph} | {column.heading} | "
                      f"{KIND_NAMES[column.kind]} | {values} |")
     lines.append("")
-    lines.append(f"Служебный блок (столбцы L–X) озаглавлен «{SERVICE_HEADING}» и не печатается.")
+    service = [c for c in COLUMNS if c.graph is None]
+    lines.append(f"Служебный блок (столбцы {service[0].letter}–{service[-1].letter}) озаглавлен "
+                 f"«{SERVICE_HEADING}» и не печатается.")
     return "\n".join(lines)
 
 
@@ -62,7 +64,18 @@ def codes_block() -> str:
     return "\n".join(lines)
 
 
-BLOCKS = {"columns": columns_block, "codes": codes_block}
+def settings_block() -> str:
+    from toolkit.journal.settings import SETTINGS
+
+    lines = ["| Ключ | Раздел | Значение | По умолчанию | Назначение |", "|---|---|---|---|---|"]
+    for s in SETTINGS:
+        section = "[[bodies]]" if s.section == "bodies" else f"[{s.section}]" if s.section else \
+            "вне разделов"
+        lines.append(f"| `{s.name}` | {section} | {s.kind} | {s.default} | {s.text} |")
+    return "\n".join(lines)
+
+
+BLOCKS = {"columns": columns_block, "codes": codes_block, "settings": settings_block}
 
 
 def _filler(block: str) -> Callable[[re.Match[str]], str]:
@@ -80,5 +93,6 @@ def render(text: str) -> str:
 
 
 if __name__ == "__main__":
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for name in sys.argv[1:] or ["README.md"]:
+        path = Path(name)
+        path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")

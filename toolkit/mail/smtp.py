@@ -72,17 +72,7 @@ class MailSettings:
         env = os.environ if environ is None else environ
         table = config.section("mail")
         where = f"{config.path or 'настройки'}: [mail]"
-        if "password" in table:
-            raise ConfigError(
-                f"{where} password — пароль в файле настроек не хранится; укажите "
-                f"password_env = \"ИМЯ_ПЕРЕМЕННОЙ\" и задайте пароль в этой переменной окружения"
-            )
-        known = {"host", "port", "security", "username", "username_env", "password_env",
-                 "sender", "timeout", "cafile", "ministry_recipients"}
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise ConfigError(f"{where} {unknown[0]} — неизвестный параметр; допустимы: "
-                              f"{', '.join(sorted(known))}")
+        # Unknown keys and a password in the file were refused by parse_config (settings.py).
         text = _texts(table, where)
         try:
             security = Security(text("security", "starttls").lower())

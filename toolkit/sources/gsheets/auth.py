@@ -55,11 +55,6 @@ class GoogleSettings:
         retries = raw.get("retries", RetryPolicy.retries)
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
             raise ConfigError(f"{where} retries — ожидается целое число от 0 до 10")
-        known = {"service_account", "timeout", "time_limit", "retries", "personal_file"}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(f"{where}: неизвестный ключ {unknown[0]}; допустимы: "
-                              + ", ".join(sorted(known)))
         policy = RetryPolicy(
             retries=retries,
             read_timeout=seconds("timeout", RetryPolicy.read_timeout),
