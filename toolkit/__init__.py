@@ -57,8 +57,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "Body",
     "CATALOGUE",
+    "Body",
     "Clock",
     "Config",
     "ConfigError",
