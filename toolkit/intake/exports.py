@@ -293,7 +293,8 @@ def _read_rows(
 def _looks_like_header(cells: list[object], mapping: Mapping[str, str] | None) -> bool:
     if mapping:
         present = {heading_key(text_of(c)) for c in cells}
-        return all(heading_key(h) in present for h in mapping.values())
+        if all(heading_key(h) in present for h in mapping.values()):
+            return True
     found = {m[0] for c in cells if isinstance(c, str) and (m := match_heading(c)) is not None}
     return len(found) >= 2
 

@@ -65,7 +65,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "consent_data": (
         "согласие на обработку персональных данных", "согласие на обработку пдн",
-        "согласие пдн", "обработка персональных данных", "consent data", "consent",
+        "согласие пдн", "обработка персональных данных", "обработка пдн", "consent data",
+        "consent",
     ),
     "consent_video": (
         "согласие на видеозапись", "согласие на ведение видеозаписи",
@@ -99,7 +100,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 
 def heading_key(text: str) -> str:
     """A heading folded for matching: case, ё/е, punctuation and spaces ignored."""
+    text = _CAMEL_RE.sub(" ", text)  # JSON keys: birthDate, createdAt
     return " ".join(re.findall(r"[0-9a-zа-я]+", fold(text)))
+
+
+_CAMEL_RE = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
 
 
 _EXACT: dict[str, str] = {heading_key(s): f for f, syns in _SYNONYMS.items() for s in syns}
@@ -108,7 +113,8 @@ _EXACT: dict[str, str] = {heading_key(s): f for f, syns in _SYNONYMS.items() for
 _RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("соглас", "видео"), (), "consent_video"),
     (("соглас", "персональн"), (), "consent_data"),
-    (("соглас", "пдн"), (), "consent_data"),
+    (("пдн",), (), "consent_data"),
+    (("обработк", "персональн"), (), "consent_data"),
     (("consent", "video"), (), "consent_video"),
     (("consent", "personal"), (), "consent_data"),
     (("consent", "data"), (), "consent_data"),

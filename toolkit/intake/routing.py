@@ -25,8 +25,8 @@ in «*» matches any word starting with it. `places` name municipalities: a key 
 («Новокузнецк», «г. Мариинск»), or another place name (a village), matched the same way.
 
 Decision, in order (cl. 2.3: «в зависимости от тематики вопроса и адреса места жительства»):
-1. topic keywords — the body with the most specific match (more keyword words) wins; a tie between
-   bodies leaves the application unplaced. A body with both topics and places needs both.
+1. topic keywords — the body whose matched keywords have the most words in all wins (a phrase
+   counts more than a single word); a tie between bodies leaves the application unplaced. A body with both topics and places needs both.
 2. the place of residence — the address and the «Муниципальное образование» field; one body
    serving the place(s) found wins; places of different bodies leave it unplaced.
 3. the body the citizen chose on the form (cl. 2.2), when it is a body of the table.
@@ -160,7 +160,7 @@ class RoutingTable:
                 continue
             hits = [k for k in body.keywords if _matches(k, topic_words, topic_forms)]
             if hits:
-                scored.append((max(len(k.parts) for k in hits), body, [k.text for k in hits]))
+                scored.append((sum(len(k.parts) for k in hits), body, [k.text for k in hits]))
         if not scored:
             return None
         scored.sort(key=lambda s: -s[0])
