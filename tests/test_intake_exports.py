@@ -55,7 +55,8 @@ def test_csv_in_any_encoding_and_delimiter(tmp_path: Path, encoding: str, delimi
     assert read.kind == "csv"
     assert read.delimiter == delimiter
     assert read.encoding is not None
-    assert read.encoding.replace("_", "-").startswith(encoding.split("-sig")[0].replace("_", "-"))
+    expected = encoding.removesuffix("-sig").replace("_", "-")
+    assert read.encoding.replace("_", "-").startswith(expected)
     assert [e.submission.ref for e in read.entries if e.submission] == [
         "строка 2", "строка 3", "строка 5",  # the second row's topic runs over two lines
     ]
@@ -135,7 +136,7 @@ def test_two_columns_for_one_field_need_a_mapping(tmp_path: Path) -> None:
     assert read.columns["phone"] == "Телефон"
     header = ["ФИО", "Тема", "Телефон", "Тел."]
     path = write_csv(tmp_path / "y.csv", "utf-8", ";", [["А Б", "т", "1", "2"]], header)
-    with pytest.raises(IntakeError, match="«Телефон», «Тел.»"):
+    with pytest.raises(IntakeError, match=r"«Телефон», «Тел\.»"):
         read_export(path)
 
 

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 
 from toolkit.intake.submission import TIMEZONE
-from toolkit.intake.widget_mail import NotWidgetMail, html_text, labelled_values, \
-    parse_widget_mail
+from toolkit.intake.widget_mail import (
+    NotWidgetMail,
+    html_text,
+    labelled_values,
+    parse_widget_mail,
+)
 from toolkit.schema import Consent
 
 DATA = Path(__file__).parent / "data" / "intake"

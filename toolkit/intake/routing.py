@@ -26,7 +26,8 @@ in «*» matches any word starting with it. `places` name municipalities: a key 
 
 Decision, in order (cl. 2.3: «в зависимости от тематики вопроса и адреса места жительства»):
 1. topic keywords — the body whose matched keywords have the most words in all wins (a phrase
-   counts more than a single word); a tie between bodies leaves the application unplaced. A body with both topics and places needs both.
+   counts more than a single word); a tie between bodies leaves the application unplaced. A body
+   with both topics and places needs both.
 2. the place of residence — the address and the «Муниципальное образование» field; one body
    serving the place(s) found wins; places of different bodies leave it unplaced.
 3. the body the citizen chose on the form (cl. 2.2), when it is a body of the table.
