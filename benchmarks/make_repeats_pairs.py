@@ -71,7 +71,8 @@ def feminine(surname: str) -> str:
 
 def patronymic(father: str, female: bool) -> str:
     stem = {"Петр": "Петров", "Юрий": "Юрьев", "Николай": "Николаев", "Алексей": "Алексеев",
-            "Андрей": "Андреев", "Сергей": "Сергеев", "Федор": "Федоров"}.get(father, father + "ов")
+            "Андрей": "Андреев", "Сергей": "Сергеев", "Федор": "Федоров",
+            "Михаил": "Михайлов"}.get(father, father + "ов")
     return stem + ("на" if female else "ич")
 
 
