@@ -115,3 +115,9 @@ def test_every_public_name_is_documented_in_the_api_guide() -> None:
     guide = (PACKAGE.parent / "docs" / "API.md").read_text(encoding="utf-8")
     missing = [name for name in toolkit.__all__ if f"`{name}" not in guide]
     assert not missing, f"docs/API.md does not mention: {missing}"
+
+
+def test_all_lists_exactly_the_lazy_exports() -> None:
+    import toolkit
+
+    assert set(toolkit.__all__) == set(toolkit._EXPORTS)
