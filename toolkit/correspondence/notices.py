@@ -42,6 +42,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
 ZONE = ZoneInfo("Asia/Novokuznetsk")
 ZONE_NOTE = "время новокузнецкое, МСК+4"
 MAX_VALUE = 1000  # characters of one value; longer text is cut with «…»
+MAX_HEADER_VALUE = 150  # the sender's display name, the attachment's file name
 MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
           "сентября", "октября", "ноября", "декабря")
 TEMPLATE_NAMES = {
@@ -128,11 +129,11 @@ class NoticeData:
     # earlier notice's revision + 1 when it was of the same kind
 
 
-def clean(value: object) -> str:
+def clean(value: object, limit: int = MAX_VALUE) -> str:
     """A value as it may enter a notice: text, no controls, single spaces, capped."""
     text = "" if value is None else str(value)
     text = " ".join(_UNSAFE.sub(" ", text).split())
-    return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def local(moment: dt.datetime) -> dt.datetime:
@@ -186,7 +187,7 @@ def context_of(data: NoticeData, attachment: Attachment | None = None) -> dict[s
         "причина": data.reason,
         "дата_заявки": day_text(data.received) if data.received else "",
         "исправление": "да" if data.corrects else "",
-        "вложение": attachment.filename if attachment else "",
+        "вложение": clean(attachment.filename, MAX_HEADER_VALUE) if attachment else "",
     }
     return {key: clean(value) for key, value in values.items()}
 
@@ -290,8 +291,8 @@ def build_notice(data: NoticeData, *, sender: str, recipient: str,
                                                          context_of(data, attachment))
 
     message = EmailMessage()
-    message["From"] = Address(display_name=clean(data.body_name), username=sender_address.username,
-                              domain=sender_address.domain)
+    message["From"] = Address(display_name=clean(data.body_name, MAX_HEADER_VALUE),
+                              username=sender_address.username, domain=sender_address.domain)
     message["To"] = recipient_address
     prefix = "Исправлено: " if data.corrects else ""
     message["Subject"] = f"{prefix}[{ref}] {SUBJECTS[data.kind]}"
@@ -307,5 +308,6 @@ def build_notice(data: NoticeData, *, sender: str, recipient: str,
         maintype, _, subtype = attachment.mime_type.partition("/")
         message.add_attachment(attachment.data, maintype=maintype or "application",
                                subtype=subtype or "octet-stream",
-                               filename=clean(attachment.filename) or "документ")
+                               filename=clean(attachment.filename, MAX_HEADER_VALUE) or
+                               "документ")
     return message
