@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from imap_fixtures import dovecot, dovecot_shared, imap_account  # noqa: F401  (real Dovecot)
 
 from toolkit.journal.config import Config
 from toolkit.sources.demo import Manifest, make_demo
