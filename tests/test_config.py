@@ -42,6 +42,20 @@ def test_no_config_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
          "лист «Л» указан у двух органов"),
         ({"journals": "журнал.xlsx", "bodies": [{"name": "А", "recipients": [1]}]},
          "bodies[1].recipients"),
+        ({"calendar": {"short_days": "2026-12-30"}}, "calendar.short_days — ожидается список"),
+        ({"calendar": {"short_days": ["30.12.2026"]}}, "calendar.short_days — «30.12.2026»"),
+        ({"calendar": {"hours": ["2026-12-30"]}}, "calendar.hours — ожидается таблица"),
+        ({"calendar": {"hours": {"30.12.2026": "09:00-16:00"}}},
+         "calendar.hours.30.12.2026 — «30.12.2026» — не дата"),
+        ({"calendar": {"hours": {"2026-12-30": "16:00-09:00"}}},
+         "calendar.hours.2026-12-30 — «16:00-09:00» — конец раньше начала"),
+        ({"calendar": {"hours": {"2026-12-30": ""}}},
+         "calendar.hours.2026-12-30 — нерабочий день указывается в calendar.days_off"),
+        ({"calendar": {"days_off": ["2026-12-30"], "short_days": ["2026-12-30"]}},
+         "calendar.short_days — «2026-12-30» указан и в calendar.days_off"),
+        ({"calendar": {"days_off": ["2026-12-30"], "hours": {"2026-12-30": "09:00-16:00"}}},
+         "calendar.hours.2026-12-30 — этот день указан и в calendar.days_off"),
+        ({"calendar": {"short_day": ["2026-12-30"]}}, "calendar.short_day — неизвестный параметр"),
     ],
 )
 def test_mistakes_named_by_key(data: dict[str, object], message: str) -> None:
@@ -61,3 +75,27 @@ def test_journal_paths_relative_to_the_config(tmp_path: Path) -> None:
     config = parse_config({"journals": ["журнал.xlsx", "gsheet:abc"]}, tmp_path / "vks.toml")
     assert config.resolve("журнал.xlsx") == str(tmp_path / "журнал.xlsx")
     assert config.resolve("gsheet:abc") == "gsheet:abc"
+
+
+def test_calendar_overrides_parsed() -> None:
+    config = parse_config({"calendar": {"short_days": ["2026-12-30"],
+                                        "hours": {"2026-12-29": "09:00-16:00",
+                                                  "2026-06-11": "09:00-18:00"}}})
+    assert config.calendar.short_days == (dt.date(2026, 12, 30),)
+    assert config.calendar.hours == ((dt.date(2026, 6, 11), (dt.time(9), dt.time(18))),
+                                     (dt.date(2026, 12, 29), (dt.time(9), dt.time(16))))
+
+
+def test_every_setting_is_documented() -> None:
+    """Each [calendar] and [[bodies]] key is in vks.example.toml and in README's table."""
+    from toolkit.journal.config import BODY_KEYS, CALENDAR_KEYS
+
+    example = (ROOT / "vks.example.toml").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for section, keys in (("[calendar]", CALENDAR_KEYS), ("[[bodies]]", BODY_KEYS)):
+        for key in keys:
+            assert f"| `{key}` | `{section}` |" in readme, (section, key)
+            assert f"\n{key} = " in example or f"\n# {key} = " in example, (section, key)
+    # And the example's [calendar] overrides parse into a calendar.
+    config = load_config(ROOT / "vks.example.toml")
+    assert config.calendar.short_days == () and config.calendar.hours == ()

@@ -68,6 +68,8 @@ class Body:
 class CalendarSettings:
     days_off: tuple[dt.date, ...] = ()
     working_days: tuple[dt.date, ...] = ()
+    short_days: tuple[dt.date, ...] = ()  # shortened by one hour, beyond the derived ones
+    hours: tuple[tuple[dt.date, Span], ...] = ()  # exact hours of every body on a date
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,10 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     calendar = CalendarSettings(
         days_off=tuple(reader.dates(cal, "days_off", "calendar.days_off")),
         working_days=tuple(reader.dates(cal, "working_days", "calendar.working_days")),
+        short_days=tuple(reader.dates(cal, "short_days", "calendar.short_days")),
+        hours=reader.day_hours(cal),
     )
+    reader.check_calendar(cal, calendar)
     bodies_raw = data.get("bodies", [])
     if not isinstance(bodies_raw, list):
         raise ConfigError(f"{where}: bodies должен быть списком таблиц [[bodies]]")
@@ -287,8 +292,7 @@ class _Reader:
         journal = raw.get("journal")
         if journal is not None and not isinstance(journal, str):
             raise self.fail(f"{prefix}.journal", "ожидается путь к файлу или gsheet:…")
-        known = {"name", "sheet", "journal", "phone", "controller", "unit_head", "hours",
-                 "hours_by_day", "lunch", "recipients"}
+        known = BODY_KEYS
         return Body(
             name=name,
             sheet=sheet,
@@ -301,3 +305,43 @@ class _Reader:
             recipients=tuple(recipients),
             extra={k: v for k, v in raw.items() if k not in known},
         )
+
+    def day_hours(self, cal: dict[str, Any]) -> tuple[tuple[dt.date, Span], ...]:
+        """[calendar] hours = { "2026-12-30" = "09:00-16:00" }: hours of every body that day."""
+        table = cal.get("hours", {})
+        if not isinstance(table, dict):
+            raise self.fail("calendar.hours",
+                            "ожидается таблица { \"2026-12-30\" = \"09:00-16:00\" }")
+        out = []
+        for key, value in table.items():
+            name = f"calendar.hours.{key}"
+            try:
+                day = dt.date.fromisoformat(str(key))
+            except ValueError:
+                raise self.fail(name, f"«{key}» — не дата ГГГГ-ММ-ДД") from None
+            span = self.span(value, name)
+            if span is None:
+                raise self.fail(name, "нерабочий день указывается в calendar.days_off")
+            out.append((day, span))
+        return tuple(sorted(out))
+
+    def check_calendar(self, cal: dict[str, Any], calendar: CalendarSettings) -> None:
+        """No unknown keys; a date listed as a day off is neither shortened nor given hours."""
+        for key in cal:
+            if key not in CALENDAR_KEYS:
+                raise self.fail(f"calendar.{key}", "неизвестный параметр (есть: "
+                                + ", ".join(sorted(CALENDAR_KEYS)) + ")")
+        off = set(calendar.days_off)
+        for day in calendar.short_days:
+            if day in off:
+                raise self.fail("calendar.short_days",
+                                f"«{day.isoformat()}» указан и в calendar.days_off")
+        for day, _ in calendar.hours:
+            if day in off:
+                raise self.fail(f"calendar.hours.{day.isoformat()}",
+                                "этот день указан и в calendar.days_off")
+
+
+BODY_KEYS = frozenset({"name", "sheet", "journal", "phone", "controller", "unit_head", "hours",
+                       "hours_by_day", "lunch", "recipients"})
+CALENDAR_KEYS = frozenset({"days_off", "working_days", "short_days", "hours"})
