@@ -99,3 +99,32 @@ def test_every_setting_is_documented() -> None:
     # And the example's [calendar] overrides parse into a calendar.
     config = load_config(ROOT / "vks.example.toml")
     assert config.calendar.short_days == () and config.calendar.hours == ()
+
+
+def test_specialists_roster_parsed() -> None:
+    config = parse_config({"bodies": [
+        {"name": "А", "specialists": ["Тарасов  Евгений Павлович", "Гончарова Е.С."]},
+        {"name": "Б"}]})
+    assert config.bodies[0].specialists == ("Тарасов Евгений Павлович", "Гончарова Е.С.")
+    assert config.bodies[1].specialists == ()
+    example = load_config(ROOT / "vks.example.toml")
+    assert example.bodies[0].specialists  # the example shows the key in use
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("Тарасов Е.П.", "ожидается список Ф.И.О."),
+        ([1], "ожидается список Ф.И.О."),
+        (["Тарасов Е.П.", "Тарасов"], "запись 2 — ожидаются фамилия, имя и отчество"),
+        (["Е.П."], "запись 1 — ожидаются"),
+        (["  "], "запись 1 — ожидаются"),
+        (["=HYPERLINK(\"http://x\";\"Тарасов Е.П.\")"], "запись 1 начинается со знака формулы"),
+    ],
+)
+def test_specialists_mistakes_named_without_the_name(value: object, message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config({"bodies": [{"name": "А", "specialists": value}]}, Path("vks.toml"))
+    text = str(error.value)
+    assert "vks.toml: bodies[1].specialists — " in text and message in text
+    assert "Тарасов" not in text.split("например", maxsplit=1)[0]  # personal data stays out

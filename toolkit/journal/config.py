@@ -51,6 +51,7 @@ class Body:
     lunch: Span | None = (dt.time(13), dt.time(14))
     recipients: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    specialists: tuple[str, ...] = ()  # authorised specialists (cl. 3.3); empty: not checked
 
     def open_hours(self, day: dt.date) -> Span | None:
         """The body's working hours on a day (None when it does not receive then).
@@ -304,6 +305,7 @@ class _Reader:
             lunch=lunch,
             recipients=tuple(recipients),
             extra={k: v for k, v in raw.items() if k not in known},
+            specialists=self.specialists(raw, prefix),
         )
 
     def day_hours(self, cal: dict[str, Any]) -> tuple[tuple[dt.date, Span], ...]:
@@ -341,7 +343,27 @@ class _Reader:
                 raise self.fail(f"calendar.hours.{day.isoformat()}",
                                 "этот день указан и в calendar.days_off")
 
+    def specialists(self, raw: dict[str, Any], prefix: str) -> tuple[str, ...]:
+        """[[bodies]] specialists = ["Тарасов Евгений Павлович", …]: the roster (cl. 3.3)."""
+        values = raw.get("specialists", [])
+        name = f"{prefix}.specialists"
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise self.fail(name, "ожидается список Ф.И.О., например [\"Тарасов Евгений "
+                                  "Павлович\"]")
+        from toolkit.journal.specialists import parse_specialist
+
+        for i, value in enumerate(values, start=1):
+            if value.strip()[:1] in ("=", "+", "-", "@"):
+                # The list feeds a drop-down sheet: never anything a spreadsheet would run.
+                raise self.fail(name, f"запись {i} начинается со знака формулы")
+            surname, initials = parse_specialist(value)
+            if not surname or not initials:
+                # The entry itself is personal data: name its position, not its text.
+                raise self.fail(name, f"запись {i} — ожидаются фамилия, имя и отчество "
+                                      "(или фамилия и инициалы)")
+        return tuple(" ".join(value.split()) for value in values)
+
 
 BODY_KEYS = frozenset({"name", "sheet", "journal", "phone", "controller", "unit_head", "hours",
-                       "hours_by_day", "lunch", "recipients"})
+                       "hours_by_day", "lunch", "recipients", "specialists"})
 CALENDAR_KEYS = frozenset({"days_off", "working_days", "short_days", "hours"})
