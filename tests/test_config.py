@@ -42,6 +42,21 @@ def test_no_config_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
          "лист «Л» указан у двух органов"),
         ({"journals": "журнал.xlsx", "bodies": [{"name": "А", "recipients": [1]}]},
          "bodies[1].recipients"),
+        ({"calendar": {"short_days": "2026-12-30"}}, "calendar.short_days — ожидается список"),
+        ({"calendar": {"short_days": ["30.12.2026"]}}, "calendar.short_days — «30.12.2026»"),
+        ({"calendar": {"hours": ["2026-12-30"]}}, "calendar.hours — ожидается таблица"),
+        ({"calendar": {"hours": {"30.12.2026": "09:00-16:00"}}},
+         "calendar.hours.30.12.2026 — «30.12.2026» — не дата"),
+        ({"calendar": {"hours": {"2026-12-30": "16:00-09:00"}}},
+         "calendar.hours.2026-12-30 — «16:00-09:00» — конец раньше начала"),
+        ({"calendar": {"hours": {"2026-12-30": ""}}},
+         "calendar.hours.2026-12-30 — нерабочий день указывается в calendar.days_off"),
+        ({"calendar": {"days_off": ["2026-12-30"], "short_days": ["2026-12-30"]}},
+         "calendar.short_days — «2026-12-30» указан и в calendar.days_off"),
+        ({"calendar": {"days_off": ["2026-12-30"], "hours": {"2026-12-30": "09:00-16:00"}}},
+         "calendar.hours.2026-12-30 — этот день указан и в calendar.days_off"),
+        ({"calendar": {"short_day": ["2026-12-30"]}},
+         "неизвестный ключ «short_day» ([calendar]); возможно, имелось в виду «short_days»"),
     ],
 )
 def test_mistakes_named_by_key(data: dict[str, object], message: str) -> None:
@@ -95,3 +110,12 @@ def test_every_setting_is_in_the_example_and_the_reference() -> None:
     for setting in SETTINGS:
         assert f"| `{setting.name}` |" in reference, setting.name
         assert f"{setting.key} =" in example or f"{setting.key} = " in example, setting.name
+
+
+def test_calendar_overrides_parsed() -> None:
+    config = parse_config({"calendar": {"short_days": ["2026-12-30"],
+                                        "hours": {"2026-12-29": "09:00-16:00",
+                                                  "2026-06-11": "09:00-18:00"}}})
+    assert config.calendar.short_days == (dt.date(2026, 12, 30),)
+    assert config.calendar.hours == ((dt.date(2026, 6, 11), (dt.time(9), dt.time(18))),
+                                     (dt.date(2026, 12, 29), (dt.time(9), dt.time(16))))

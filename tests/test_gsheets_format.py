@@ -260,3 +260,53 @@ def test_vks_init_gsheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert result.exit_code == 0, result.output
     assert result.output == f"Создан журнал gsheet:{KEY}: ЦСВ.\n"
     assert list(book.fake.sheets) == ["ЦСВ", DIRECTORY_SHEET]
+
+
+def test_specialists_drop_down_warns_and_matches_the_xlsx() -> None:
+    """cl. 3.3: graph 6 offers the body's roster from «Справочники»; other names only warn."""
+    bodies = (Body(name="Министерство", sheet="Министерство",
+                   specialists=("Тарасов Евгений Павлович", "Гончарова Е.С.")),
+              Body(name="ЦСВ", sheet="ЦСВ"),
+              Body(name="ГЮБ", sheet="ГЮБ", specialists=("=1+2",)))
+    book = new_spreadsheet()
+    with book.mock():
+        src = source()
+        format_journal(src, bodies)
+        assert src.requests == 3  # the lists ride in the same batchUpdate
+    directory = book.fake.sheets[DIRECTORY_SHEET]
+    graph6 = BY_KEY["specialist"].index
+    template = build_workbook(bodies)
+    for body in bodies:
+        sid = book.fake.sheets[body.sheet].sheet_id
+        rules = [v for v in requests_of(book, "setDataValidation", sid)
+                 if v["range"]["startColumnIndex"] == graph6]
+        xlsx = [dv for dv in template[body.sheet].data_validations.dataValidation
+                if str(dv.sqref).startswith(f"{BY_KEY['specialist'].letter}6")]
+        if not body.specialists:
+            assert rules == [] and xlsx == []
+            continue
+        [rule] = rules
+        assert rule["range"] == {"sheetId": sid, "startRowIndex": FIRST_DATA_ROW - 1,
+                                 "startColumnIndex": graph6, "endColumnIndex": graph6 + 1}
+        assert rule["rule"]["strict"] is False and rule["rule"]["showCustomUi"] is True
+        condition = rule["rule"]["condition"]
+        assert condition["type"] == "ONE_OF_RANGE"
+        ref = condition["values"][0]["userEnteredValue"]
+        m = re.fullmatch(rf"='{DIRECTORY_SHEET}'!\$([A-Z])\$2:\$\1\$(\d+)", ref)
+        assert m, ref
+        col = column_index(m.group(1))
+        assert directory.get(1, col) == f"Специалисты: {body.sheet}"
+        assert [directory.get(r, col) for r in range(2, int(m.group(2)) + 1)] == list(
+            body.specialists)
+        # The same cells as the .xlsx template's defined name.
+        [dv] = xlsx
+        name = dv.formula1.lstrip("=")
+        assert template.defined_names[name].attr_text == ref.lstrip("=")
+        assert dv.errorStyle == "warning"
+    # A name that looks like a formula is sent as a string value, never a formula.
+    [cells] = requests_of(book, "updateCells", directory.sheet_id)
+    sent = [c.get("userEnteredValue", {}) for row in cells["rows"] for c in row["values"]]
+    assert {"stringValue": "=1+2"} in sent and not any("formulaValue" in v for v in sent)
+    [add] = [a for a in requests_of(book, "addSheet")
+             if a["properties"]["title"] == DIRECTORY_SHEET]
+    assert add["properties"]["gridProperties"]["columnCount"] == len(CHOICE_LISTS) + 3

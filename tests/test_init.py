@@ -12,6 +12,7 @@ from toolkit.journal.config import Body
 from toolkit.journal.schema import (
     CHOICE_LISTS,
     COLUMNS,
+    DIRECTORY_GROUNDS_HEADING,
     DIRECTORY_SHEET,
     FIRST_DATA_ROW,
     GRAPHS,
@@ -128,3 +129,80 @@ def test_workbook_reads_back_as_an_empty_journal(tmp_path: Path) -> None:
     create_journal(path, TEMPLATE_BODIES)
     [journal] = read_journals(XlsxSource(path), Config())
     assert journal.applications == [] and journal.findings == []
+
+
+ROSTER_CONFIG = """
+[[bodies]]
+name = "Министерство социальной защиты населения Кузбасса"
+sheet = "Министерство"
+specialists = ["Тарасов Евгений Павлович", "Гончарова Е.С."]
+
+[[bodies]]
+name = "ЦСВ"
+sheet = "ЦСВ"
+
+[[bodies]]
+name = "ГЮБ Кузбасса"
+sheet = "ГЮБ"
+specialists = ["Власова Ирина Олеговна"]
+"""
+
+
+def test_vks_init_offers_each_body_its_specialists(tmp_path: Path) -> None:
+    """cl. 3.3: graph 6 gets a drop-down of the body's roster that warns, not forbids."""
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    config = tmp_path / "vks.toml"
+    config.write_text(ROSTER_CONFIG, encoding="utf-8")
+    path = tmp_path / "журнал.xlsx"
+    result = CliRunner().invoke(cli, ["-c", str(config), "init", str(path)], prog_name="vks",
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(path)
+    directory = book[DIRECTORY_SHEET]
+    expected = {"Министерство": ("vks_specialists_1", "G", ["Тарасов Евгений Павлович",
+                                                           "Гончарова Е.С."]),
+                "ГЮБ": ("vks_specialists_2", "H", ["Власова Ирина Олеговна"])}
+    for sheet, (name, letter, names) in expected.items():
+        [dv] = [dv for dv in book[sheet].data_validations.dataValidation
+                if str(dv.sqref) == "I6:I1048576"]
+        assert dv.type == "list" and dv.formula1 == f"={name}"
+        assert dv.errorStyle == "warning" and dv.showErrorMessage and dv.allow_blank
+        assert dv.errorTitle == "Специалист не из списка"
+        defined = book.defined_names[name]
+        assert defined.attr_text == f"'{DIRECTORY_SHEET}'!${letter}$2:${letter}${len(names) + 1}"
+        cells = defined.attr_text.split("!")[1].replace("$", "")
+        assert [c.value for row in directory[cells] for c in row] == names
+        assert directory[f"{letter}1"].value == f"Специалисты: {sheet}"
+    # A body without a roster gets no list in graph 6; the other drop-downs are unchanged.
+    assert not [dv for dv in book["ЦСВ"].data_validations.dataValidation
+                if "I6" in str(dv.sqref)]
+    assert directory["F1"].value == DIRECTORY_GROUNDS_HEADING
+    assert directory.protection.sheet
+
+
+def test_roster_names_stay_text(tmp_path: Path) -> None:
+    from toolkit.sources.xlsx.template import build_workbook, write_workbook
+
+    body = Body("Орган", "Орган", specialists=("=1+2", "Тарасов Е.П."))
+    path = tmp_path / "журнал.xlsx"
+    write_workbook(build_workbook([body]), path)
+    directory = openpyxl.load_workbook(path)[DIRECTORY_SHEET]
+    assert directory["G2"].value == "=1+2" and directory["G2"].data_type == "s"
+
+
+def test_journal_with_rosters_reads_back_empty(tmp_path: Path) -> None:
+    import tomllib
+
+    from toolkit.journal.config import parse_config
+    from toolkit.journal.model import read_journals
+    from toolkit.sources.xlsx.source import XlsxSource
+
+    config = parse_config(tomllib.loads(ROSTER_CONFIG))
+    path = tmp_path / "журнал.xlsx"
+    create_journal(path, config.bodies)
+    journals = read_journals(XlsxSource(path), config)
+    assert [(j.sheet, j.applications, j.findings) for j in journals] == [
+        ("Министерство", [], []), ("ЦСВ", [], []), ("ГЮБ", [], [])]

@@ -14,8 +14,8 @@ from toolkit.correspondence.telemost import (
     TelemostError,
     WaitingRoom,
     create_conference,
-    is_telemost_link,
 )
+from toolkit.journal.links import canonical_link, is_telemost_link
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telemost"
 TOKEN = "y0_AgAAAAB-secret-token-value"
@@ -159,6 +159,7 @@ def test_no_token() -> None:
 ])
 def test_telemost_links(url: str) -> None:
     assert is_telemost_link(url)
+    assert canonical_link(url) == url.strip().lower().rstrip("/")
 
 
 @pytest.mark.parametrize("url", [
@@ -181,4 +182,5 @@ def test_telemost_links(url: str) -> None:
     78566269088286,
 ])
 def test_not_telemost_links(url: object) -> None:
-    assert not is_telemost_link(url)
+    """What vks sends a citizen or takes from the API: the bare meeting link, nothing after."""
+    assert canonical_link(url) is None

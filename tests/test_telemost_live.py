@@ -12,7 +12,8 @@ import os
 
 import pytest
 
-from toolkit.correspondence.telemost import create_conference, is_telemost_link
+from toolkit.correspondence.telemost import create_conference
+from toolkit.journal.links import is_telemost_link
 
 TOKEN = os.environ.get("VKS_LIVE_TELEMOST_TOKEN", "")
 

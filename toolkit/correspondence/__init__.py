@@ -27,7 +27,8 @@ from toolkit.correspondence.notices import (
 )
 from toolkit.correspondence.reference import NoticeKind, match_reply, parse_reference, reference
 from toolkit.correspondence.replies import Reply, Verdict, classify, read_reply
-from toolkit.correspondence.telemost import TelemostError, create_conference, is_telemost_link
+from toolkit.correspondence.telemost import TelemostError, create_conference
+from toolkit.journal.links import is_telemost_link
 
 __all__ = [
     "Attachment",

@@ -39,8 +39,8 @@ from toolkit.correspondence.reference import (
     parse_message_id,
     parse_reference,
 )
-from toolkit.correspondence.telemost import is_telemost_link
 from toolkit.journal.errors import ToolkitError
+from toolkit.journal.links import canonical_link
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
 ZONE = ZoneInfo("Asia/Novokuznetsk")
@@ -289,7 +289,7 @@ def build_notice(data: NoticeData, *, sender: str, recipient: str,
     revision = data.revision or (earlier.revision + 1 if earlier and earlier.kind is data.kind
                                  else 1)
     if data.kind in (NoticeKind.APPOINTMENT, NoticeKind.RESCHEDULE) and \
-            not is_telemost_link(data.link):
+            canonical_link(data.link) is None:
         raise ValueError("an appointment notice needs a Telemost meeting link (cl. 1.3)")
     text, html = (templates or NoticeTemplates.load()).render(data.kind,
                                                          context_of(data, attachment))

@@ -23,11 +23,11 @@ import time
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from toolkit.journal.errors import ToolkitError
+from toolkit.journal.links import canonical_link
 
 API_URL = "https://cloud-api.yandex.net/v1/telemost-api/conferences"
 SCOPE = "telemost-api:conferences.create"
@@ -47,21 +47,6 @@ class WaitingRoom(Enum):
     ORGANIZATION = "ORGANIZATION"  # everyone outside the organisation (every citizen)
     ADMINS = "ADMINS"  # everyone except the meeting's administrators
 
-
-def is_telemost_link(url: object) -> bool:
-    """An https link to a Telemost meeting: telemost.yandex.ru/j/… or telemost.360.yandex.ru/j/…"""
-    if not isinstance(url, str):
-        return False
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return False
-    return (parts.scheme == "https" and (parts.hostname or "") in TELEMOST_HOSTS
-            and port is None and not parts.username and not parts.password
-            and parts.netloc.lower() == parts.hostname
-            and bool(_MEETING_PATH.fullmatch(parts.path)) and not parts.query
-            and not parts.fragment)
 
 
 def _level(waiting_room: bool | WaitingRoom) -> WaitingRoom:
@@ -117,11 +102,12 @@ def join_url_of(payload: Any) -> str:
     url = payload.get("join_url") if isinstance(payload, dict) else None
     if not isinstance(url, str) or not url:
         raise TelemostError("Телемост: в ответе нет ссылки на встречу (join_url)")
-    if not is_telemost_link(url):
+    link = canonical_link(url)
+    if link is None:
         shown = url if len(url) <= 80 else url[:77] + "…"
         raise TelemostError(f"Телемост вернул ссылку не на встречу Телемоста ({shown!r}): "
                             f"она не будет отправлена гражданину")
-    return url.strip()
+    return link
 
 
 def create_conference(token: str, *, waiting_room: bool | WaitingRoom = True,

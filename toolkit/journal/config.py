@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.journal.errors import ConfigError
+from toolkit.journal.settings import BODIES, known_keys
 
 DEFAULT_TIMEZONE = "Asia/Novokuznetsk"
 CONFIG_ENV = "VKS_CONFIG"
@@ -51,6 +52,7 @@ class Body:
     lunch: Span | None = (dt.time(13), dt.time(14))
     recipients: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    specialists: tuple[str, ...] = ()  # authorised specialists (cl. 3.3); empty: not checked
 
     def open_hours(self, day: dt.date) -> Span | None:
         """The body's working hours on a day (None when it does not receive then).
@@ -68,6 +70,8 @@ class Body:
 class CalendarSettings:
     days_off: tuple[dt.date, ...] = ()
     working_days: tuple[dt.date, ...] = ()
+    short_days: tuple[dt.date, ...] = ()  # shortened by one hour, beyond the derived ones
+    hours: tuple[tuple[dt.date, Span], ...] = ()  # exact hours of every body on a date
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,10 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     calendar = CalendarSettings(
         days_off=tuple(reader.dates(cal, "days_off", "calendar.days_off")),
         working_days=tuple(reader.dates(cal, "working_days", "calendar.working_days")),
+        short_days=tuple(reader.dates(cal, "short_days", "calendar.short_days")),
+        hours=reader.day_hours(cal),
     )
+    reader.check_calendar(cal, calendar)
     bodies_raw = data.get("bodies", [])
     if not isinstance(bodies_raw, list):
         raise ConfigError(f"{where}: bodies должен быть списком таблиц [[bodies]]")
@@ -290,8 +297,7 @@ class _Reader:
         journal = raw.get("journal")
         if journal is not None and not isinstance(journal, str):
             raise self.fail(f"{prefix}.journal", "ожидается путь к файлу или gsheet:…")
-        known = {"name", "sheet", "journal", "phone", "controller", "unit_head", "hours",
-                 "hours_by_day", "lunch", "recipients"}
+        known = BODY_KEYS
         return Body(
             name=name,
             sheet=sheet,
@@ -303,4 +309,61 @@ class _Reader:
             lunch=lunch,
             recipients=tuple(recipients),
             extra={k: v for k, v in raw.items() if k not in known},
+            specialists=self.specialists(raw, prefix),
         )
+
+    def day_hours(self, cal: dict[str, Any]) -> tuple[tuple[dt.date, Span], ...]:
+        """[calendar] hours = { "2026-12-30" = "09:00-16:00" }: hours of every body that day."""
+        table = cal.get("hours", {})
+        if not isinstance(table, dict):
+            raise self.fail("calendar.hours",
+                            "ожидается таблица { \"2026-12-30\" = \"09:00-16:00\" }")
+        out = []
+        for key, value in table.items():
+            name = f"calendar.hours.{key}"
+            try:
+                day = dt.date.fromisoformat(str(key))
+            except ValueError:
+                raise self.fail(name, f"«{key}» — не дата ГГГГ-ММ-ДД") from None
+            span = self.span(value, name)
+            if span is None:
+                raise self.fail(name, "нерабочий день указывается в calendar.days_off")
+            out.append((day, span))
+        return tuple(sorted(out))
+
+    def check_calendar(self, cal: dict[str, Any], calendar: CalendarSettings) -> None:
+        """A date listed as a day off is neither shortened nor given hours (unknown keys were
+        refused by `settings.check_keys`)."""
+        off = set(calendar.days_off)
+        for day in calendar.short_days:
+            if day in off:
+                raise self.fail("calendar.short_days",
+                                f"«{day.isoformat()}» указан и в calendar.days_off")
+        for day, _ in calendar.hours:
+            if day in off:
+                raise self.fail(f"calendar.hours.{day.isoformat()}",
+                                "этот день указан и в calendar.days_off")
+
+    def specialists(self, raw: dict[str, Any], prefix: str) -> tuple[str, ...]:
+        """[[bodies]] specialists = ["Тарасов Евгений Павлович", …]: the roster (cl. 3.3)."""
+        values = raw.get("specialists", [])
+        name = f"{prefix}.specialists"
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise self.fail(name, "ожидается список Ф.И.О., например [\"Тарасов Евгений "
+                                  "Павлович\"]")
+        from toolkit.journal.specialists import parse_specialist
+
+        for i, value in enumerate(values, start=1):
+            if value.strip()[:1] in ("=", "+", "-", "@"):
+                # The list feeds a drop-down sheet: never anything a spreadsheet would run.
+                raise self.fail(name, f"запись {i} начинается со знака формулы")
+            surname, initials = parse_specialist(value)
+            if not surname or not initials:
+                # The entry itself is personal data: name its position, not its text.
+                raise self.fail(name, f"запись {i} — ожидаются фамилия, имя и отчество "
+                                      "(или фамилия и инициалы)")
+        return tuple(" ".join(value.split()) for value in values)
+
+
+BODY_KEYS = frozenset(known_keys(BODIES))
+CALENDAR_KEYS = frozenset(known_keys("calendar"))

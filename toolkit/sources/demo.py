@@ -87,6 +87,7 @@ SPECIALISTS = (
 SLOTS = tuple(
     dt.time(h, m) for h in range(9, 17) for m in (0, 30) if not 13 <= h < 14
 )
+SLOT_LENGTH = dt.timedelta(minutes=15)  # cl. 3.10
 
 
 @dataclass
@@ -133,8 +134,13 @@ class _Generator:
     def slot(self, after: dt.date, specialist: str) -> dt.datetime:
         day = self.cal.add(after, self.rnd.randint(1, 4))
         while True:
+            # A pre-holiday day ends an hour early (cl. 1.2, art. 95): no slot past its end.
+            hours = self.cal.hours(day, Body.hours)
+            last = dt.datetime.combine(day, hours[1]) - SLOT_LENGTH if hours else None
             for time in self.rnd.sample(SLOTS, len(SLOTS)):
                 moment = dt.datetime.combine(day, time)
+                if last is not None and moment > last:
+                    continue
                 if (specialist, moment) not in self.busy:
                     self.busy.add((specialist, moment))
                     return moment

@@ -50,6 +50,7 @@ from toolkit.journal.schema import (
 from toolkit.sources.gsheets.http import SheetsHTTPClient
 from toolkit.sources.gsheets.personal import PERSONAL_KEYS
 from toolkit.sources.gsheets.source import GoogleSheetSource, value_params
+from toolkit.sources.specialist_lists import PROMPT, SpecialistList, specialist_lists
 
 log = logging.getLogger("vks.gsheets")
 
@@ -122,9 +123,12 @@ def format_journal(source: GoogleSheetSource, bodies: Sequence[Body], force: boo
     for sid, _ in doomed:  # free the titles first; deleted after the new sheets exist
         requests.append(_rename(sid, f"vks-удалить-{sid}"))
     directory_id = next_id + len(bodies)
+    rosters = specialist_lists(bodies)
+    by_sheet = {roster.sheet: roster for roster in rosters}
     for i, body in enumerate(bodies):
-        requests.extend(journal_sheet_requests(next_id + i, body, i, personal_file))
-    requests.extend(directory_requests(directory_id, len(bodies)))
+        requests.extend(journal_sheet_requests(next_id + i, body, i, personal_file,
+                                               by_sheet.get(body.sheet)))
+    requests.extend(directory_requests(directory_id, len(bodies), rosters))
     requests.extend({"deleteSheet": {"sheetId": sid}} for sid, _ in doomed)
     source.call(http.batch_update, key, {"requests": requests})
     log.info("%s: оформлены листы %s, запросов к Google %d", source.location,
@@ -224,7 +228,8 @@ def column_index(key: str) -> int:
 
 
 def journal_sheet_requests(sheet_id: int, body: Body, index: int,
-                           personal_file: Path | None = None) -> list[dict[str, Any]]:
+                           personal_file: Path | None = None,
+                           specialists: SpecialistList | None = None) -> list[dict[str, Any]]:
     """spreadsheets.batchUpdate requests that lay out one body's journal sheet."""
     requests: list[dict[str, Any]] = [{
         "addSheet": {"properties": {
@@ -263,6 +268,13 @@ def journal_sheet_requests(sheet_id: int, body: Body, index: int,
                                        personal_file is not None and column.personal
                                        and column.graph is None))
     requests.extend(_validations(sheet_id))
+    if specialists is not None:  # cl. 3.3: offer the roster, warn about other names
+        col = column_index("specialist")
+        requests.append({"setDataValidation": {
+            "range": _grid(sheet_id, FIRST_DATA_ROW, col, None, col), "rule": {
+                "condition": {"type": "ONE_OF_RANGE",
+                              "values": [{"userEnteredValue": specialists.reference()}]},
+                "inputMessage": PROMPT, "strict": False, "showCustomUi": True}}})
     control = BY_KEY["control"].letter
     requests.append({"addConditionalFormatRule": {"index": 0, "rule": {
         "ranges": [_grid(sheet_id, FIRST_DATA_ROW, 0, None, WIDTH - 1)],
@@ -338,10 +350,13 @@ def _validations(sheet_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def directory_requests(sheet_id: int, index: int) -> list[dict[str, Any]]:
-    """The «Справочники» sheet: one list per drop-down, the grounds in full, protected."""
-    longest = max(len(choices.labels()) for _, choices in CHOICE_LISTS)
-    width = len(CHOICE_LISTS) + 1
+def directory_requests(sheet_id: int, index: int,
+                       rosters: Sequence[SpecialistList] = ()) -> list[dict[str, Any]]:
+    """The «Справочники» sheet: one list per drop-down, the grounds in full, the bodies'
+    specialists, protected."""
+    longest = max([len(choices.labels()) for _, choices in CHOICE_LISTS]
+                  + [len(roster.names) for roster in rosters])
+    width = len(CHOICE_LISTS) + 1 + len(rosters)
     rows: list[list[dict[str, Any]]] = [[{} for _ in range(width)] for _ in range(longest + 1)]
     cell_format = {"textFormat": _text(11), "wrapStrategy": "WRAP", "verticalAlignment": "TOP"}
     for col, (_, choices) in enumerate(CHOICE_LISTS):
@@ -357,6 +372,12 @@ def directory_requests(sheet_id: int, index: int) -> list[dict[str, Any]]:
     for r, ground in enumerate(Ground, start=1):
         rows[r][full] = {"userEnteredValue": {"stringValue": f"{ground.number}. {ground.text}"},
                          "userEnteredFormat": cell_format}
+    for roster in rosters:  # stringValue: a name is never taken for a formula
+        rows[0][roster.column] = {"userEnteredValue": {"stringValue": roster.heading},
+                                  "userEnteredFormat": _head_format()}
+        for r, name in enumerate(roster.names, start=1):
+            rows[r][roster.column] = {"userEnteredValue": {"stringValue": name},
+                                      "userEnteredFormat": cell_format}
     requests: list[dict[str, Any]] = [
         {"addSheet": {"properties": {
             "sheetId": sheet_id, "title": DIRECTORY_SHEET, "index": index,
@@ -371,6 +392,8 @@ def directory_requests(sheet_id: int, index: int) -> list[dict[str, Any]]:
         chars = max(len(label) for label in choices.labels()) + 2
         requests.append(_width(sheet_id, col, chars))
     requests.append(_width(sheet_id, full, 90))
+    requests.extend(_width(sheet_id, roster.column, max(len(n) for n in roster.names) + 4)
+                    for roster in rosters)
     requests.append({"addProtectedRange": {"protectedRange": {
         "range": {"sheetId": sheet_id}, "description": DIRECTORY_DESCRIPTION,
         "warningOnly": False,

@@ -48,6 +48,13 @@ from toolkit.journal.schema import (
     graph_span,
     header_merges,
 )
+from toolkit.sources.specialist_lists import (
+    PROMPT,
+    WARNING,
+    WARNING_TITLE,
+    SpecialistList,
+    specialist_lists,
+)
 
 LAST_ROW = 1048576
 FORMATS = {
@@ -81,9 +88,11 @@ def build_workbook(bodies: Sequence[Body]) -> Workbook:
         raise ValueError("no bodies")
     wb = Workbook()
     wb.remove(wb.active)
+    rosters = specialist_lists(bodies)
+    by_sheet = {roster.sheet: roster for roster in rosters}
     for body in bodies:
-        add_journal_sheet(wb, body)
-    _add_directory(wb)
+        add_journal_sheet(wb, body, by_sheet.get(body.sheet))
+    _add_directory(wb, rosters)
     wb.properties.creator = "vks"
     wb.properties.title = "Журнал учета проведения личного приема граждан посредством ВКС"
     wb.properties.created = FIXED_TIME
@@ -91,11 +100,14 @@ def build_workbook(bodies: Sequence[Body]) -> Workbook:
     return wb
 
 
-def add_journal_sheet(wb: Workbook, body: Body) -> Worksheet:
+def add_journal_sheet(wb: Workbook, body: Body,
+                      specialists: SpecialistList | None = None) -> Worksheet:
     ws = wb.create_sheet(body.sheet)
     _header(ws, body)
     _columns(ws)
     _validations(ws)
+    if specialists is not None:
+        _specialist_validation(ws, specialists)
     _flag_highlight(ws)
     _print_setup(ws)
     ws.freeze_panes = f"B{FIRST_DATA_ROW}"
@@ -197,6 +209,16 @@ def _validations(ws: Worksheet) -> None:
             ws.add_data_validation(dv)
 
 
+def _specialist_validation(ws: Worksheet, roster: SpecialistList) -> None:
+    """Graph 6 offers the body's roster; another name is allowed after a warning (cl. 3.3)."""
+    letter = BY_KEY["specialist"].letter
+    dv = DataValidation(type="list", formula1=f"={roster.name}", allow_blank=True,
+                        showErrorMessage=True, errorStyle="warning", errorTitle=WARNING_TITLE,
+                        error=WARNING, showInputMessage=False, prompt=PROMPT)
+    dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_ROW}")
+    ws.add_data_validation(dv)
+
+
 def _flag_highlight(ws: Worksheet) -> None:
     control = BY_KEY["control"].letter
     last = column_letter(WIDTH - 1)
@@ -220,7 +242,7 @@ def _print_setup(ws: Worksheet) -> None:
     ws.oddFooter.center.text = "Страница &P из &N"
 
 
-def _add_directory(wb: Workbook) -> None:
+def _add_directory(wb: Workbook, rosters: Sequence[SpecialistList] = ()) -> None:
     ws = wb.create_sheet(DIRECTORY_SHEET)
     for col, (name, choices) in enumerate(CHOICE_LISTS, start=1):
         letter = column_letter(col - 1)
@@ -238,6 +260,15 @@ def _add_directory(wb: Workbook) -> None:
         cell.alignment = WRAP
         cell.font = CELL_FONT
     ws.column_dimensions[column_letter(full)].width = 90
+    for roster in rosters:
+        _head(ws, 1, roster.column, roster.heading)
+        for row, name in enumerate(roster.names, start=2):
+            cell = ws.cell(row, roster.column + 1, name)
+            cell.data_type = "s"  # a name is text, never a formula
+            cell.font = CELL_FONT
+        ref = f"'{DIRECTORY_SHEET}'!{roster.cells()}"
+        wb.defined_names[roster.name] = DefinedName(roster.name, attr_text=ref)
+        ws.column_dimensions[roster.letter].width = max(len(n) for n in roster.names) + 4
     ws.protection.sheet = True  # lists feed the drop-downs: keep them from accidental edits
 
 
