@@ -1,0 +1,1 @@
+"""Where journals are kept: .xlsx files (`xlsx`) and Google Sheets (`gsheets`)."""
