@@ -137,6 +137,11 @@ def test_a_column_past_the_limit_names_max_columns(journal_file: Journal, tmp_pa
     wb.save(wide)
     message = refused(wide)
     assert "ячейка BM7 далеко" in message and message.endswith("[limits] max_columns.")
+    inspect_package(path, Limits(max_columns=24))  # the journal's own A…X
+    wb[SHEET]["BM7"] = wb[SHEET]["BL8"] = None
+    wb[SHEET]["Y9"] = "лишнее"
+    wb.save(wide)
+    assert "ячейка Y9 далеко" in refused(wide, Limits(max_columns=24))
 
 
 def test_legal_far_cells_switch_to_the_exact_pattern_and_still_find_the_offender(

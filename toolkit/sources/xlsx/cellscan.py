@@ -4,11 +4,11 @@ python-calamine places a value by its cell's `r` reference (without one, right a
 previous cell, in the row's own number) and allocates a dense grid from A1 to the farthest value;
 it ignores `<dimension>`, so the scan does not trust it either (it is only reported). Two passes:
 
-* fast: one compiled byte pattern finds the `<c r="…` references that may be out of bounds —
-  two letters, or as many digits as the row limit has — so the cells of a normal journal (A…X,
-  rows under 100 000) never leave C code. Each candidate is checked in Python; after the first
-  one inside the bounds (a column AA…, a row ≥ 100 000) the rest of the sheet is searched with an
-  exact «beyond the limit» pattern: slower per cell, but it yields only real offenders.
+* fast: one compiled byte pattern finds the cell tags that are not `<c r="` and a reference
+  surely inside the bounds — one letter, fewer digits than the row limit — so the cells of a
+  normal journal (A…X, rows under 100 000) never leave C code. Each candidate is checked in
+  Python; after the first one inside the bounds (a column AA…, a row ≥ 100 000) the rest of the
+  sheet is searched with the exact bounds: slower per cell, but it yields only real offenders.
 * exact: for a sheet whose cells do not all begin `<c r="A…` (a cell without a reference,
   another attribute order or quote, a namespace prefix on the cells) every row and cell tag is
   walked and positions are counted as calamine counts them.
@@ -56,27 +56,30 @@ def column_number(letters: bytes) -> int:
     return number
 
 
-def _letters_over(limit: str) -> str:
-    """A regex for a column name after `limit` (by length, then alphabet), up to its digits."""
+def _letters_upto(limit: str) -> str:
+    """A regex for a column name up to `limit` (by length, then alphabet)."""
     size = len(limit)
-    alternatives = [f"[A-Z]{{{size + 1},}}"]
+    alternatives = [f"[A-Z]{{1,{size - 1}}}"] if size > 1 else []
     for i, ch in enumerate(limit):
-        if ch < "Z":
+        if ch > "A":
             rest = f"[A-Z]{{{size - 1 - i}}}" if size - 1 - i else ""
-            alternatives.append(f"{limit[:i]}[{chr(ord(ch) + 1)}-Z]{rest}")
-    return "(?:" + "|".join(alternatives) + r")(?=\d)"
+            alternatives.append(f"{limit[:i]}[A-{chr(ord(ch) - 1)}]{rest}")
+    alternatives.append(limit)
+    return "(?:" + "|".join(alternatives) + ")"
 
 
-def _digits_over(limit: int) -> str:
-    """A regex for a whole number greater than `limit` (leading zeros allowed)."""
+def _digits_upto(limit: int) -> str:
+    """A regex for a whole number from 1 up to `limit` (leading zeros allowed)."""
     text = str(limit)
     size = len(text)
-    alternatives = [rf"[1-9]\d{{{size},}}"]
+    alternatives = [rf"[1-9]\d{{0,{size - 2}}}"] if size > 1 else []
     for i, ch in enumerate(text):
-        if ch < "9":
+        low = "1" if i == 0 else "0"
+        if ch > low:
             rest = rf"\d{{{size - 1 - i}}}" if size - 1 - i else ""
-            alternatives.append(f"{text[:i]}[{int(ch) + 1}-9]{rest}")
-    return "0*(?:" + "|".join(alternatives) + r")(?!\d)"
+            alternatives.append(f"{text[:i]}[{low}-{chr(ord(ch) - 1)}]{rest}")
+    alternatives.append(text)
+    return "0*(?:" + "|".join(alternatives) + ")"
 
 
 _ROOT = re.compile(rb"<(?:([\w.-]+):)?worksheet[\s>/]")
@@ -167,18 +170,21 @@ class CellScan:
             return
         if root.group(1):
             self._tag = b"<" + root.group(1) + b":c"
+        # A cell tag that is not `<c r="` + a reference known to be inside the bounds is a
+        # candidate. The fast pattern knows only the references of a normal journal (one
+        # letter, fewer digits than the row limit): one negative look-ahead per cell, so a
+        # normal sheet costs one pass in C. After the first legal candidate (a column AA…, a
+        # row with as many digits as the limit) the rest is searched with the exact bounds.
         tag = re.escape(self._tag)
         limit = column_name(self.max_columns)
+        letter = "[A-Z]" if len(limit) > 1 else f"[A-{limit}]"
         digits = len(str(self.max_rows))
-        after = "" if len(limit) > 1 or limit == "Z" else f"[{chr(ord(limit) + 1)}-Z]|"
-        # Anything but ` r="` and a capital letter right after the tag name: the exact pass.
-        other = rb'|(?! r="[A-Z])[\s>/]'
+        short = rf"\d{{1,{digits - 1}}}" if digits > 1 else "(?!)"
         self._pattern = re.compile(
-            tag + rb'(?: r="(?:' + after.encode() + rb"[A-Z](?:[A-Z]|\d{%d}))" % digits
-            + other + rb")")
+            tag + b'(?! r="' + (letter + short).encode() + rb'")[\s>/]')
         self._precise = re.compile(
-            tag + rb'(?: r="(?:' + _letters_over(limit).encode() + rb"|[A-Z]+"
-            + _digits_over(self.max_rows).encode() + rb")" + other + rb")")
+            tag + b'(?! r="' + (_letters_upto(limit) + _digits_upto(self.max_rows)).encode()
+            + rb'")[\s>/]')
 
     def _scan_fast(self, buf: bytes, pos: int, end: int) -> None:
         assert self._pattern is not None and self._precise is not None
@@ -188,8 +194,8 @@ class CellScan:
             if m is None:
                 return
             ref = _STANDARD_REF.match(buf, m.start() + size + 4)
-            if m.end() == m.start() + size + 1 or ref is None:
-                self.needs_exact = True
+            if buf[m.start() + size: m.start() + size + 4] != b' r="' or ref is None:
+                self.needs_exact = True  # no reference, or another attribute first
                 return
             column, row = column_number(ref.group(1)), int(ref.group(2))
             if (row > self.max_rows or column > self.max_columns) and _valued(buf, m.end()):
