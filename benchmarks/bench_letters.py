@@ -1,12 +1,16 @@
 """How fast rejection decisions are made: prints figures, asserts nothing.
 
     python benchmarks/bench_letters.py [--letters 500] [--pdf-letters 100]
+                                       [--batch 1000 4000] [--docxcompose 500]
 
 1. `make_letters` on a journal with N rejections (default 500): the whole run — reading the
    journal, inflecting names, rendering and writing each .docx atomically, the ledger, the
    journal write-back and the print batch — as letters per second (target ≥ 50).
 2. The same run with `pdf=True` for 100 letters: seconds for the batch and its PDF through
    LibreOffice (target ≤ 10 s), and the conversion alone.
+3. The print batch alone at 1,000 and 4,000 letters (`--batch`): seconds, ms per letter, and the
+   ratio of the largest to the smallest time (target ≤ 4× for 4× the letters: linear). With
+   `--docxcompose N`, the old docxcompose merge of N of them for scale.
 """
 
 from __future__ import annotations
@@ -24,7 +28,13 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.schema import Decision, Ground
 from toolkit.letters.make import make_letters
-from toolkit.letters.render import LetterTemplate, compose_batch, convert_to_pdf, find_soffice
+from toolkit.letters.render import (
+    LetterTemplate,
+    _compose_batch_docxcompose,
+    compose_batch,
+    convert_to_pdf,
+    find_soffice,
+)
 from toolkit.letters.template import FIELDS
 from toolkit.sources.xlsx.template import write_journal
 
@@ -56,6 +66,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--letters", type=int, default=500)
     parser.add_argument("--pdf-letters", type=int, default=100)
+    parser.add_argument("--batch", type=int, nargs="*", default=[1000, 4000])
+    parser.add_argument("--docxcompose", type=int, default=0,
+                        help="also merge this many letters with docxcompose (slow)")
     args = parser.parse_args()
     config = Config(bodies=(BODY,))
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,12 +90,14 @@ def main() -> None:
               f"{seconds:5.2f} s = {args.letters / seconds:5.0f} letters/s (target ≥ 50)")
         started = time.perf_counter()
         compose_batch([m.path for m in result.made], folder / "пакет.docx")
-        print(f"  of which the print batch of {args.letters} letters (docxcompose): "
+        print(f"  of which the print batch of {args.letters} letters: "
               f"{time.perf_counter() - started:5.2f} s")
         started = time.perf_counter()
         again = make_letters(str(path), config, folder / "out", Clock.at(TODAY))
         print(f"second run, nothing to make ({again.unchanged} unchanged): "
               f"{time.perf_counter() - started:5.2f} s")
+
+        batches(template, folder / "пакеты", args.batch, args.docxcompose)
 
         if find_soffice() is None:
             print("PDF: LibreOffice (soffice) not installed — skipped")
@@ -99,6 +114,39 @@ def main() -> None:
         convert_to_pdf(result.batch, folder / "again.pdf")
         print(f"  of which the PDF conversion of the {args.pdf_letters}-letter batch: "
               f"{time.perf_counter() - started:5.2f} s")
+
+
+def batches(template: LetterTemplate, folder: Path, sizes: list[int], docxcompose: int) -> None:
+    """The print batch alone, at each size: linear means the time grows as the letters do."""
+    if not sizes:
+        return
+    folder.mkdir()
+    made = []
+    for n in range(max([*sizes, docxcompose])):
+        path = folder / f"{n:05d}.docx"
+        values = {key: f"{key} {n}" for key in FIELDS}
+        values["гражданин"] = PEOPLE[n % len(PEOPLE)]
+        template.write(values, path)
+        made.append(path)
+    seconds = {}
+    for size in sorted(sizes):
+        best = float("inf")
+        for _ in range(2):
+            started = time.perf_counter()
+            compose_batch(made[:size], folder / f"пакет-{size}.docx")
+            best = min(best, time.perf_counter() - started)
+        seconds[size] = best
+        print(f"print batch of {size:5d} letters: {best:6.2f} s = "
+              f"{1000 * best / size:5.2f} ms per letter")
+    low, high = min(seconds), max(seconds)
+    if high > low:
+        print(f"  {high} vs {low} letters: {seconds[high] / seconds[low]:4.2f}× the time for "
+              f"{high / low:.0f}× the letters (target ≤ {high / low:.0f}×)")
+    if docxcompose:
+        started = time.perf_counter()
+        _compose_batch_docxcompose(made[:docxcompose], folder / "docxcompose.docx")
+        print(f"  for scale, docxcompose merging {docxcompose} letters: "
+              f"{time.perf_counter() - started:6.2f} s")
 
 
 if __name__ == "__main__":

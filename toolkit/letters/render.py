@@ -177,11 +177,32 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def compose_batch(letters: Sequence[Path], target: Path) -> Path:
-    """One .docx of all `letters` in order, each starting on a new page (docxcompose)."""
-    from docx import Document
+    """One .docx of all `letters` in order, each starting on a new page.
+
+    Letters of one template (a run's letters are): their bodies in one document, in linear time
+    (`letter_batch`). Letters of different templates: docxcompose, which also merges styles,
+    numbering and media, at a cost that grows faster than the number of letters.
+    """
+    from toolkit.letters.batch import concatenate
 
     if not letters:
         raise LetterError("нет решений для пакета")
+    parts = concatenate(letters)
+    if parts is None:
+        return _compose_batch_docxcompose(letters, target)
+    with atomic_output(target, PRIVATE_FILE) as tmp, zipfile.ZipFile(tmp, "w") as package:
+        for part, blob in parts.items():
+            entry = zipfile.ZipInfo(part, ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            package.writestr(entry, blob)
+    return target
+
+
+def _compose_batch_docxcompose(letters: Sequence[Path], target: Path) -> Path:
+    """The batch of letters made from different templates, merged by docxcompose."""
+    from docx import Document
+
     # docxcompose scans the whole master on every append, so appending n letters one by one
     # costs n²; composing groups of about √n first and then the groups keeps it near n·√n.
     group = max(8, math.isqrt(len(letters)))
