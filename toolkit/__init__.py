@@ -50,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "build_report": "toolkit.stats.report",
     "send_monthly": "toolkit.stats.delivery",
     "expired_recordings": "toolkit.recordings.retention",
+    "print_journal": "toolkit.printing.journal",
     # jobs: vks run, vks schedule, vks status
     "run_once": "toolkit.jobs.runner",
     "serve_forever": "toolkit.jobs.runner",
@@ -89,6 +90,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazil
     from toolkit.journal.findings import CATALOGUE, Finding, Severity
     from toolkit.journal.report import Report
     from toolkit.letters.make import make_letters
+    from toolkit.printing.journal import print_journal
     from toolkit.recordings.retention import expired_recordings
     from toolkit.sources.open import check, open_source
     from toolkit.sources.workbook import create_demo, create_journal
