@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "check": "toolkit.sources.open",
     "create_journal": "toolkit.sources.workbook",
     "create_demo": "toolkit.sources.workbook",
+    "upgrade_journal": "toolkit.sources.xlsx.upgrade",
     # capabilities: vks letters, vks stats, vks send
     "make_letters": "toolkit.letters.make",
     "Month": "toolkit.stats.monthly",
@@ -94,6 +95,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazil
     from toolkit.recordings.retention import expired_recordings
     from toolkit.sources.open import check, open_source
     from toolkit.sources.workbook import create_demo, create_journal
+    from toolkit.sources.xlsx.upgrade import upgrade_journal
     from toolkit.stats.delivery import send_monthly
     from toolkit.stats.monthly import Month, collect_stats, stats_for
     from toolkit.stats.report import build_report

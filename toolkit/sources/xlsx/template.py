@@ -140,6 +140,13 @@ def _header(ws: Worksheet, body: Body) -> None:
             for row in (GRAPH_ROW, SUBCOLUMN_ROW, NUMBER_ROW):
                 ws.cell(row, col + 1).border = BORDER
 
+    service_header(ws)
+    for row, points in HEADER_HEIGHTS.items():
+        ws.row_dimensions[row].height = points
+
+
+def service_header(ws: Worksheet) -> None:
+    """Rows 3–5 of the service block: its heading, the column headings, grey and ruled."""
     _head(ws, GRAPH_ROW, SERVICE_START, SERVICE_HEADING, SERVICE_FILL)
     for column in SERVICE_COLUMNS:
         _head(ws, SUBCOLUMN_ROW, BY_KEY[column.key].index, column.heading, SERVICE_FILL)
@@ -148,8 +155,6 @@ def _header(ws: Worksheet, body: Body) -> None:
             cell = ws.cell(row, col + 1)
             cell.border = BORDER
             cell.fill = SERVICE_FILL
-    for row, points in HEADER_HEIGHTS.items():
-        ws.row_dimensions[row].height = points
 
 
 def _title() -> str:
@@ -167,7 +172,18 @@ def _head(ws: Worksheet, row: int, col: int, text: str, fill: PatternFill | None
         cell.fill = fill
 
 
-def _columns(ws: Worksheet) -> None:
+def reapply_layout(ws: Worksheet) -> None:
+    """Column formats, drop-downs, highlight, print set-up and frozen header of the template,
+    on a sheet that has its rows already (`vks upgrade`); columns right of the journal keep
+    their own formats."""
+    _columns(ws, rest=False)
+    _validations(ws)
+    _control_highlight(ws)
+    _print_setup(ws)
+    ws.freeze_panes = f"B{FIRST_DATA_ROW}"
+
+
+def _columns(ws: Worksheet, rest: bool = True) -> None:
     for column in COLUMNS:
         dim = ws.column_dimensions[column.letter]
         dim.width = column.width
@@ -177,11 +193,11 @@ def _columns(ws: Worksheet) -> None:
         dim.alignment = WRAP
         dim.border = BORDER  # printed rows of the form are ruled; empty rows below are not printed
         dim.protection = UNLOCKED
-    # Columns right of the journal stay editable under the header's protection too.
-    rest = ws.column_dimensions[column_letter(WIDTH)]
-    rest.min, rest.max = WIDTH + 1, 16384
-    rest.width = 9.140625  # what Excel stores for its default 8.43 characters
-    rest.protection = UNLOCKED
+    if rest:  # columns right of the journal stay editable under the header's protection too
+        right = ws.column_dimensions[column_letter(WIDTH)]
+        right.min, right.max = WIDTH + 1, 16384
+        right.width = 9.140625  # what Excel stores for its default 8.43 characters
+        right.protection = UNLOCKED
 
 
 def _validations(ws: Worksheet) -> None:
@@ -258,8 +274,17 @@ def _protect_header(ws: Worksheet) -> None:
     p.sort = p.autoFilter = False
 
 
-def _add_directory(wb: Workbook) -> None:
-    ws = wb.create_sheet(DIRECTORY_SHEET)
+def replace_directory(wb: Workbook) -> None:
+    """The «Справочники» sheet and its defined names as the template makes them now."""
+    index = None
+    if DIRECTORY_SHEET in wb.sheetnames:
+        index = wb.sheetnames.index(DIRECTORY_SHEET)
+        wb.remove(wb[DIRECTORY_SHEET])
+    _add_directory(wb, index)
+
+
+def _add_directory(wb: Workbook, index: int | None = None) -> None:
+    ws = wb.create_sheet(DIRECTORY_SHEET, index)
     for col, (name, choices) in enumerate(CHOICE_LISTS, start=1):
         letter = column_letter(col - 1)
         _head(ws, 1, col - 1, DIRECTORY_HEADINGS[choices])
