@@ -12,9 +12,9 @@ row's worst severity. The action templates use the finding's own parameters (see
 
 from __future__ import annotations
 
-from toolkit.journal.findings import Finding, Severity
+from toolkit.journal.findings import CODES, Finding, Severity
 from toolkit.journal.russian import short_date
-from toolkit.journal.schema import COLUMNS, column_title, split_cell
+from toolkit.journal.schema import COLUMNS, Column, column_title
 
 ERROR_MARK = "Ошибка"
 WARNING_MARK = "Внимание"  # never used inside an action: the sheet's formats search for it
@@ -76,30 +76,48 @@ def where(cell: str | None) -> str:
     """«Графа 5 «Дата решения» (F15)» or «Столбец «Телефон» (O15)»; "" without a cell."""
     if not cell:
         return ""
-    _, col = split_cell(cell)
-    if col >= len(COLUMNS):
-        return cell
-    column = COLUMNS[col]
+    letters = cell.rstrip("0123456789")
+    named = _NAMES.get(letters)
+    return f"{named} ({cell})" if named else cell
+
+
+def _name(column: Column) -> str:
     title = column_title(column)
-    named = title[:1].upper() + title[1:] if column.graph else f"Столбец {title}"
-    return f"{named} ({cell})"
+    return title[:1].upper() + title[1:] if column.graph else f"Столбец {title}"
+
+
+_NAMES = {c.letter: _name(c) for c in COLUMNS}  # a check names thousands of cells: once each
 
 
 def action(f: Finding) -> str:
     """What to do about one finding, with its deadline filled in."""
+    template = ACTIONS[f.code]
+    if "{" not in template:
+        return template
     values = dict(f.params)
     if f.due is not None:
         values.setdefault("due", short_date(f.due))
     try:
-        return ACTIONS[f.code].format(**values)
+        return template.format(**values)
     except (KeyError, IndexError):  # a finding made without a parameter its action names
         return f.kind.title
 
 
+def _frame(code: str) -> tuple[str, str]:
+    """The marker and the clause of a code's lines: «Ошибка. » … « (п. 2.5).»"""
+    kind = CODES[code]
+    mark = ERROR_MARK if kind.severity is Severity.ERROR else WARNING_MARK
+    clause = kind.clause
+    suffix = "." if clause == "—" else (
+        f" ({clause})." if clause.startswith("прил.") else f" (п. {clause}).")
+    return f"{mark}. ", suffix
+
+
+_FRAMES = {code: _frame(code) for code in CODES}
+
+
 def control_line(f: Finding) -> str:
     """One line of the control column for one finding."""
-    mark = ERROR_MARK if f.severity is Severity.ERROR else WARNING_MARK
+    head, tail = _FRAMES[f.code]
     place = where(f.cell)
-    clause = "" if f.clause == "—" else (
-        f" ({f.clause})" if f.clause.startswith("прил.") else f" (п. {f.clause})")
-    return f"{mark}. {place + ': ' if place else ''}{action(f)}{clause}."
+    return f"{head}{place + ': ' if place else ''}{action(f)}{tail}"

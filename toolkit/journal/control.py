@@ -19,7 +19,7 @@ from toolkit.journal.actions import control_line
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
-from toolkit.journal.findings import Finding, Severity
+from toolkit.journal.findings import CATALOGUE, Finding, Severity
 from toolkit.journal.model import (
     Application,
     CellChange,
@@ -32,6 +32,8 @@ from toolkit.journal.report import JournalSummary, Report
 from toolkit.journal.rules import Context, due_cancellation, run_rules
 
 CONTROL_LIMIT = 1000  # characters in one control cell; the rest is summarised
+_FLAGS = {c.code: c.flags_row for c in CATALOGUE}
+_WARNING = {c.code: c.severity is Severity.WARNING for c in CATALOGUE}
 
 
 def calendar_for(config: Config) -> WorkingCalendar:
@@ -52,10 +54,10 @@ def control_text(findings: Iterable[Finding]) -> str:
     do and by when, errors first (see `toolkit.journal.actions`)."""
     flags: dict[tuple[str, str | None], Finding] = {}
     for f in findings:
-        if f.kind.flags_row:
+        if _FLAGS[f.code]:
             flags.setdefault((f.code, f.cell), f)
-    ordered = sorted(flags.values(), key=lambda f: f.severity is not Severity.ERROR)
-    text = "\n".join(control_line(f) for f in ordered)
+    ordered = sorted(flags.values(), key=lambda f: _WARNING[f.code])  # stable: errors first
+    text = "\n".join([control_line(f) for f in ordered])
     if len(text) > CONTROL_LIMIT:
         text = text[: CONTROL_LIMIT - 1] + "…"
     return text
