@@ -107,11 +107,12 @@ def main() -> None:
         started = time.perf_counter()
         result = make_letters(str(path), config, folder / "out-pdf", Clock.at(TODAY), pdf=True)
         seconds = time.perf_counter() - started
-        assert result.batch is not None and result.pdf is not None
+        [batch] = result.batches
+        assert batch.pdf is not None
         print(f"make_letters --pdf, {args.pdf_letters} decisions: {seconds:5.2f} s "
               f"(target ≤ 10 s)")
         started = time.perf_counter()
-        convert_to_pdf(result.batch, folder / "again.pdf")
+        convert_to_pdf(batch.path, folder / "again.pdf")
         print(f"  of which the PDF conversion of the {args.pdf_letters}-letter batch: "
               f"{time.perf_counter() - started:5.2f} s")
 

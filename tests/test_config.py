@@ -21,6 +21,8 @@ def test_example_config_parses() -> None:
     assert ministry.open_hours(dt.date(2026, 11, 27)) == (dt.time(9), dt.time(17))  # Friday
     assert ministry.open_hours(dt.date(2026, 11, 26)) == (dt.time(9), dt.time(18))
     assert config.body_for_sheet("ЦСВ") is config.bodies[3]
+    # The letterhead of its decisions: address and e-mail beside the phone.
+    assert ministry.address.startswith("650000, г. Кемерово") and "@" in ministry.email
 
 
 def test_no_config_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

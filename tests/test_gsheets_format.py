@@ -197,9 +197,18 @@ def test_formats_protection_and_flag_highlight() -> None:
         expected = {"DD.MM.YYYY": "dd.mm.yyyy", "DD.MM.YYYY HH:MM": "dd.mm.yyyy hh:mm",
                     "0": "0"}.get(xlsx)
         assert patterns[column.index] == expected, column.key
-    [rule] = requests_of(book, "addConditionalFormatRule", sid)
-    assert rule["rule"]["booleanRule"]["condition"] == {
-        "type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": "=LEN($L6)>0"}]}
+    rules = [r["rule"] for r in requests_of(book, "addConditionalFormatRule", sid)]
+    # The same highlight as the .xlsx: «Контроль» by severity, named service cells; never a
+    # cell of graphs 1–7 (they are the printed form).
+    assert [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in rules] == [
+        '=LEFT($L6,6)="Ошибка"', '=LEFT($L6,8)="Внимание"',
+        '=IFERROR(FIND("("&ADDRESS(ROW(),COLUMN(),4)&")",$L6)<IFERROR(FIND("Внимание",$L6),'
+        '100000),FALSE)',
+        '=ISNUMBER(FIND("("&ADDRESS(ROW(),COLUMN(),4)&")",$L6))']
+    assert min(g["startColumnIndex"] for r in rules for g in r["ranges"]) == \
+        BY_KEY["control"].index
+    assert [r["booleanRule"]["format"]["backgroundColor"] for r in rules[:2]] == [
+        {"red": 1.0, "green": 0.78, "blue": 0.808}, {"red": 1.0, "green": 0.922, "blue": 0.612}]
     protected = [v["protectedRange"] for v in requests_of(book, "addProtectedRange", sid)]
     header, toolkit = protected
     assert header["range"] == {"sheetId": sid, "startRowIndex": 0, "startColumnIndex": 0,

@@ -95,9 +95,45 @@ def test_formats_freeze_print_and_highlight(book: openpyxl.Workbook) -> None:
     assert ws.print_title_rows == "$3:$5"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 9  # A4
-    [rule_range] = ws.conditional_formatting
-    assert str(rule_range.sqref) == "A6:Y1048576"
-    assert rule_range.rules[0].formula == ["LEN($L6)>0"]
+    # Highlights only in the service block (never printed): «Контроль» by severity, then the
+    # service cells its text names.
+    ranges = [(str(cf.sqref), [r.formula[0] for r in cf.rules])
+              for cf in ws.conditional_formatting]
+    assert ranges == [
+        ("L6:L1048576", ['LEFT($L6,6)="Ошибка"', 'LEFT($L6,8)="Внимание"']),
+        ("M6:Y1048576", ['IFERROR(FIND("("&ADDRESS(ROW(),COLUMN(),4)&")",$L6)<'
+                         'IFERROR(FIND("Внимание",$L6),100000),FALSE)',
+                         'ISNUMBER(FIND("("&ADDRESS(ROW(),COLUMN(),4)&")",$L6))'])]
+    fills = [r.dxf.fill.bgColor.rgb for cf in ws.conditional_formatting for r in cf.rules]
+    assert fills == ["00FFC7CE", "00FFEB9C", "00FFC7CE", "00FFEB9C"]
+
+
+def test_graphs_1_to_7_print_on_a4_landscape_at_100_percent(book: openpyxl.Workbook) -> None:
+    ws = book["Министерство"]
+    assert ws.page_setup.scale == 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    # Column widths count characters of the default font's digit, 7 px at 96 dpi (0.75 pt).
+    assert book._fonts[0].name == "Times New Roman" and book._fonts[0].sz == 11
+    points = sum(ws.column_dimensions[c.letter].width * 7 * 0.75 for c in COLUMNS[:11])
+    page = 297 / 25.4 * 72 - 72 * (ws.page_margins.left + ws.page_margins.right)
+    assert points <= page, (points, page)
+    for column in COLUMNS[:11]:
+        dim = ws.column_dimensions[column.letter]
+        assert dim.font.sz >= 9 and dim.alignment.wrap_text
+        assert dim.border.left.style == dim.border.bottom.style == "thin"  # ruled rows
+    for row in (3, 4, 5):
+        assert all(ws.cell(row, c).font.sz >= 9 for c in range(1, 12))
+
+
+def test_header_rows_protected_data_cells_editable(book: openpyxl.Workbook) -> None:
+    ws = book["Министерство"]
+    p = ws.protection
+    assert p.sheet and p.password is None  # guards against slips; lifted without a password
+    assert p.insertColumns and p.deleteColumns  # the form's columns cannot be moved
+    assert not (p.insertRows or p.deleteRows or p.formatColumns or p.formatRows or p.sort)
+    assert all(ws.cell(r, c).protection.locked for r in (1, 3, 4, 5) for c in (1, 5, 12))
+    assert not ws["A2"].protection.locked  # the body's name in the blank form is typed over
+    for column in COLUMNS:
+        assert not ws.column_dimensions[column.letter].protection.locked, column.key
 
 
 def test_refuses_to_overwrite(tmp_path: Path) -> None:

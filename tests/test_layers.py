@@ -18,12 +18,13 @@ ALLOWED: dict[str, set[str]] = {
     "letters": {"journal", "sources", "mail"},
     "stats": {"journal", "sources", "mail"},
     "recordings": {"journal", "sources"},
+    "printing": {"journal", "sources", "letters"},
     "correspondence": {"journal", "sources", "mail", "letters"},
     "intake": {"journal", "sources", "mail", "correspondence"},
     "jobs": {"journal", "sources", "mail", "letters", "stats", "recordings", "correspondence",
-             "intake"},
+             "intake", "printing"},
     "cli": {"journal", "sources", "mail", "letters", "stats", "recordings", "correspondence",
-            "intake", "jobs"},
+            "intake", "jobs", "printing"},
 }
 
 

@@ -26,7 +26,7 @@ from toolkit.journal.errors import TemplateError
 from toolkit.journal.schema import Decision, Ground
 from toolkit.letters.files import letter_file_name, safe_name
 from toolkit.letters.ledger import LEDGER_NAME
-from toolkit.letters.make import make_letters
+from toolkit.letters.make import letterhead_details, make_letters
 from toolkit.letters.render import LetterTemplate, safe_value
 from toolkit.letters.template import FIELDS, TEMPLATE_PATH, build_template
 from toolkit.sources.demo import Manifest
@@ -90,8 +90,10 @@ def lines_of(source: Path | bytes) -> list[str]:
 def expected_letter(citizen: str, residing: str, ground: Ground, date: str, *,
                     address: str = ADDRESS, specialist: str = SPECIALIST,
                     controller: str = BODY.controller, unit_head: str = BODY.unit_head,
-                    phone: str = BODY.phone) -> list[str]:
+                    phone: str = BODY.phone, body: Body = BODY) -> list[str]:
     return [
+        body.name,  # the letterhead: who decides, and the body's details
+        letterhead_details(body),
         "Решение об отклонении заявки",
         "Отклонить заявку на проведение личного приема посредством видеоконференцсвязи",
         f"{citizen},",
@@ -136,6 +138,8 @@ def test_committed_template_is_what_the_builder_makes() -> None:
 def test_template_wording_is_the_form_of_appendix_2() -> None:
     lines = lines_of(TEMPLATE_PATH)
     assert lines == [
+        "{{ орган }}",
+        "{{ реквизиты_органа }}",
         "Решение об отклонении заявки",
         "Отклонить заявку на проведение личного приема посредством видеоконференцсвязи",
         "{{ гражданин }},",
@@ -230,8 +234,8 @@ def test_files_and_folders_are_private(tmp_path: Path) -> None:
     journal = write_journal(tmp_path / "журнал.xlsx", [row(1, "Петрова Анна Сергеевна")])
     out = tmp_path / "решения"
     result = make_letters(str(journal), CONFIG, out, CLOCK)
-    assert result.batch is not None
-    for path in (result.made[0].path, result.batch, tmp_path / ".vks" / LEDGER_NAME):
+    [batch] = result.batches
+    for path in (result.made[0].path, batch.path, tmp_path / ".vks" / LEDGER_NAME):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     for folder in (out, result.made[0].path.parent):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
@@ -245,7 +249,7 @@ def test_name_the_inflector_cannot_place_is_warned_and_left_nominative(tmp_path:
     assert (warning.cell, warning.code) == ("C6", "name-not-inflected")
     assert "Шевченко" not in str(warning)  # no personal data in messages
     # the form's own «проживающему» (Appendix 2), never «проживающему(ей)»
-    assert lines_of(result.made[0].path)[2:5] == [
+    assert lines_of(result.made[0].path)[4:7] == [
         "Шевченко Саша,", "(Ф.И.О. гражданина)", f"проживающему по адресу {ADDRESS}"]
 
 
@@ -254,7 +258,7 @@ def test_name_without_patronymic_or_in_capitals_is_placed(tmp_path: Path) -> Non
         row(1, "Кузнецова Мария"), row(2, "ПЕТРОВ И.И."), row(3, "Сафина Гузель Ринатовна")])
     result = make_letters(str(journal), CONFIG, tmp_path / "out", CLOCK)
     assert (len(result.made), result.warnings) == (3, [])
-    made = [lines_of(letter.path)[2:5] for letter in result.made]
+    made = [lines_of(letter.path)[4:7] for letter in result.made]
     assert made == [
         ["Кузнецовой Марии,", "(Ф.И.О. гражданина)", f"проживающей по адресу {ADDRESS}"],
         ["Петрову И.И.,", "(Ф.И.О. гражданина)", f"проживающему по адресу {ADDRESS}"],
@@ -305,7 +309,7 @@ def test_hostile_values_render_in_full(tmp_path: Path) -> None:
     assert lines_of(result.made[0].path) == expected_letter(
         "Петровой Анне Сергеевне", "проживающей", Ground.OFFENSIVE, "20 ноября 2026 г.",
         address=HOSTILE, specialist="Д'Артаньян <Шарль> & Ко", controller="О'Нил & Ко",
-        unit_head='Б.Б. "Руководов"', phone="8 (3842) 00-00-00 доб. <12>")
+        unit_head='Б.Б. "Руководов"', phone="8 (3842) 00-00-00 доб. <12>", body=body)
 
 
 def test_control_characters_cannot_break_the_document() -> None:
@@ -313,7 +317,7 @@ def test_control_characters_cannot_break_the_document() -> None:
     context: dict[str, object] = {key: f"{key}\x07\x0c\t\n\r\x00\ufffe конец" for key in FIELDS}
     lines = lines_of(template.render(context))
     assert len(lines) == len(lines_of(TEMPLATE_PATH))  # no paragraph or page was added
-    assert lines[2] == "гражданин конец,"
+    assert lines[4] == "гражданин конец,"
     assert safe_value("a\x0b\x1fb\u2028c") == "a b c"
 
 
@@ -437,7 +441,7 @@ def test_second_run_makes_nothing(tmp_path: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     journal_bytes = journal.read_bytes()
     second = make_letters(str(journal), CONFIG, out, Clock.at(TODAY + dt.timedelta(days=3)))
-    assert (second.made, second.unchanged, second.written, second.batch) == ([], 2, 0, None)
+    assert (second.made, second.unchanged, second.written, second.batches) == ([], 2, 0, [])
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
     assert journal.read_bytes() == journal_bytes
 
@@ -455,8 +459,8 @@ def test_changed_data_remakes_the_letter_and_keeps_the_old_one(tmp_path: Path) -
     assert (letter.number, letter.version, result.unchanged) == (1, 2, 1)
     assert letter.superseded == out / "Министерство" / "заменены" / \
         "0001-Петрова-2026-11-20-версия1.docx"
-    assert lines_of(letter.superseded)[4] == f"проживающей по адресу {ADDRESS}"
-    assert lines_of(letter.path)[4] == "проживающей по адресу г. Белово, ул. Советская, 1"
+    assert lines_of(letter.superseded)[6] == f"проживающей по адресу {ADDRESS}"
+    assert lines_of(letter.path)[6] == "проживающей по адресу г. Белово, ул. Советская, 1"
     assert letter_cells(path)[6] == "0001-Петрова-2026-11-20.docx от 28.11.2026"
     assert [r[:3] for r in ledger_rows(tmp_path)] == [(1, 1, 0), (1, 2, 1), (2, 1, 1)]
     assert all(Path(r[3]).is_file() for r in ledger_rows(tmp_path))
@@ -469,7 +473,7 @@ def test_force_remakes_everything(tmp_path: Path) -> None:
     result = make_letters(str(journal), CONFIG, out, CLOCK, force=True)
     assert [(m.number, m.version) for m in result.made] == [(1, 2)]
     assert result.made[0].superseded is not None and result.made[0].superseded.is_file()
-    assert result.batch == out / "пакет-2026-11-27-0000-2.docx"
+    assert [b.path for b in result.batches] == [out / "пакет-Министерство-2026-11-27-0000-2.docx"]
 
 
 def test_since_and_body_narrow_the_run(tmp_path: Path) -> None:
@@ -508,7 +512,7 @@ def test_a_run_killed_before_the_ledger_leaves_a_whole_file(
     monkeypatch.setattr(letters.Ledger, "add", real_add)
     result = make_letters(str(journal), CONFIG, out, CLOCK)
     assert [m.number for m in result.made] == [2]
-    assert lines_of(result.made[0].path)[2] == "Иванову Петру Сергеевичу,"
+    assert lines_of(result.made[0].path)[4] == "Иванову Петру Сергеевичу,"
     assert [r[:3] for r in ledger_rows(tmp_path)] == [(1, 1, 1), (2, 1, 1)]
 
 
@@ -578,12 +582,50 @@ def test_batch_holds_every_new_letter_on_its_own_page(tmp_path: Path) -> None:
         row(1, "Петрова Анна Сергеевна"), row(2, "Иванов Петр Сергеевич"),
         row(3, "Шевчук Оксана Богдановна")])
     result = make_letters(str(journal), CONFIG, tmp_path / "out", CLOCK)
-    assert result.batch == tmp_path / "out" / "пакет-2026-11-27-0000.docx"
-    lines = lines_of(result.batch)
-    assert lines == [line for m in result.made for line in lines_of(m.path)]
-    doc = Document(str(result.batch))
+    [batch] = result.batches
+    assert batch.path == tmp_path / "out" / "пакет-Министерство-2026-11-27-0000.docx"
+    assert (batch.body, batch.sheet, batch.letters) == (BODY.name, "Министерство", 3)
+    lines = lines_of(batch.path)
+    letters = [line for m in result.made for line in lines_of(m.path)]
+    assert lines[-len(letters):] == letters  # the letters, unchanged, after the summary page
+    summary = lines[:-len(letters)]
+    assert summary[:3] == ["Пакет решений об отклонении заявок для печати", BODY.name,
+                           "Лист журнала «Министерство»"]
+    assert summary[3] == ("Подготовлен 27.11.2026. В пакете 3 решения, каждое — с новой "
+                          "страницы.")
+    doc = Document(str(batch.path))
+    table = doc.tables[0]
+    assert [[c.text for c in r.cells] for r in table.rows] == [
+        ["№", "№ п/п в журнале", "Ф.И.О. гражданина", "Дата решения", "Строка журнала",
+         "Примечание"],
+        ["1", "1", "Петрова Анна Сергеевна", "20.11.2026", "6", ""],
+        ["2", "2", "Иванов Петр Сергеевич", "20.11.2026", "7", ""],
+        ["3", "3", "Шевчук Оксана Богдановна", "20.11.2026", "8", ""]]
     breaks = [p.text for p in doc.paragraphs if p.paragraph_format.page_break_before]
-    assert breaks == ["Решение об отклонении заявки"] * 2
+    assert breaks == [BODY.name] * 3  # every letter starts a page with its letterhead
+    section = doc.sections[0]  # the letters' page set-up, not the summary's
+    assert [round(m.mm) for m in (section.left_margin, section.right_margin)] == [20, 10]
+    styles = zipfile.ZipFile(batch.path).read("word/styles.xml").decode()
+    assert 'w:ascii="Times New Roman"' in styles and '<w:sz w:val="28"/>' in styles
+    assert not list((tmp_path / "out").glob("vks-batch-*"))  # the summary's own file is gone
+
+
+def test_one_batch_per_body_in_the_order_of_the_journal(tmp_path: Path) -> None:
+    other = Body("ГКУ «Государственное юридическое бюро Кузбасса»", "ГЮБ Кузбасса",
+                 phone="+7 (3842) 11-11-11")
+    path = tmp_path / "журнал.xlsx"
+    from toolkit.sources.xlsx.template import write_journal as write_sheets
+
+    write_sheets(path, {BODY: [row(1, "Петрова Анна Сергеевна")],
+                        other: [row(1, "Иванов Петр Сергеевич"),
+                                row(2, "Шевчук Оксана Богдановна")]})
+    result = make_letters(str(path), Config(bodies=(BODY, other)), tmp_path / "out", CLOCK)
+    assert [(b.sheet, b.letters, b.path.name) for b in result.batches] == [
+        ("Министерство", 1, "пакет-Министерство-2026-11-27-0000.docx"),
+        ("ГЮБ Кузбасса", 2, "пакет-ГЮБ-Кузбасса-2026-11-27-0000.docx")]
+    gub = lines_of(result.batches[1].path)
+    assert gub[1] == other.name and "Петровой" not in " ".join(gub)
+    assert gub.count(other.name) == 3  # the summary and each letter's letterhead
 
 
 # --- The demo journal --------------------------------------------------------------------------
@@ -634,7 +676,8 @@ def test_cli_letters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert first.exit_code == 0, first.output
     assert first.output == (
         "журнал.xlsx: подготовлено 1 решение, без изменений 0, не подготовлено 1.\n"
-        "Пакет для печати: решения/пакет-2026-11-27-0000.docx\n"
+        "Пакет для печати «Министерство» (1 решение, первая страница — опись): "
+        "решения/пакет-Министерство-2026-11-27-0000.docx\n"
         "В журнал записано отметок: 1.\n"
         "Не подготовлено (не хватает данных):\n"
         "  Министерство социальной защиты населения Кузбасса, лист «Министерство», "

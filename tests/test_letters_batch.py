@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
@@ -72,12 +73,22 @@ def soffice() -> str:
     return found
 
 
+def letter_starts(doc: Any) -> list[Any]:
+    """The first paragraph of each letter: the letterhead's two paragraphs precede the heading."""
+    paragraphs = doc.paragraphs
+    return [paragraphs[i - LETTERHEAD_PARAGRAPHS] for i, p in enumerate(paragraphs)
+            if p.text == HEADING]
+
+
+LETTERHEAD_PARAGRAPHS = 2  # the body's name, then its details over a rule
+
+
 def test_a_batch_holds_every_letter_in_order_each_from_a_new_page(tmp_path: Path) -> None:
     made = letters(LetterTemplate.load(), tmp_path / "решения", 40)
     batch = compose_batch(made, tmp_path / "пакет.docx")
     assert lines_of(batch) == [line for path in made for line in lines_of(path)]
     doc = Document(str(batch))
-    starts = [p for p in doc.paragraphs if p.text == HEADING]
+    starts = letter_starts(doc)
     assert len(starts) == 40
     assert [p.paragraph_format.page_break_before for p in starts] == [None] + [True] * 39
     assert len(doc.sections) == 1
@@ -144,7 +155,7 @@ def test_letters_of_different_templates_are_merged_by_docxcompose(tmp_path: Path
     made += letters(changed_template(with_note), tmp_path / "b", 2)
     batch = compose_batch(made, tmp_path / "пакет.docx")
     assert lines_of(batch) == [line for path in made for line in lines_of(path)]
-    starts = [p for p in Document(str(batch)).paragraphs if p.text == HEADING]
+    starts = letter_starts(Document(str(batch)))
     assert [p.paragraph_format.page_break_before for p in starts] == [None, True, True, True]
 
 

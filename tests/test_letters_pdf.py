@@ -54,16 +54,17 @@ def soffice() -> str:
 def test_batch_pdf_is_a_real_pdf_with_a_page_per_letter(tmp_path: Path, soffice: str) -> None:
     path = journal(tmp_path / "журнал.xlsx", 3)
     result = make_letters(str(path), Config(bodies=(BODY,)), tmp_path / "out", CLOCK, pdf=True)
-    assert result.pdf == tmp_path / "out" / "пакет-2026-11-27-0000.pdf"
-    data = result.pdf.read_bytes()
+    [batch] = result.batches
+    assert batch.pdf == tmp_path / "out" / "пакет-ЦСВ-2026-11-27-0000.pdf"
+    data = batch.pdf.read_bytes()
     assert data.startswith(b"%PDF-")
-    assert stat.S_IMODE(result.pdf.stat().st_mode) == 0o600
+    assert stat.S_IMODE(batch.pdf.stat().st_mode) == 0o600
     if shutil.which("pdfinfo"):  # poppler-utils: CI installs it beside LibreOffice
-        info = subprocess.run(["pdfinfo", str(result.pdf)], capture_output=True, text=True,
+        info = subprocess.run(["pdfinfo", str(batch.pdf)], capture_output=True, text=True,
                               check=True)
         pages = [ln.split() for ln in info.stdout.splitlines() if ln.startswith("Pages:")]
-        assert pages == [["Pages:", "3"]]
-        text = subprocess.run(["pdftotext", "-layout", str(result.pdf), "-"],
+        assert pages == [["Pages:", "4"]]  # the summary page and a page per letter
+        text = subprocess.run(["pdftotext", "-layout", str(batch.pdf), "-"],
                               capture_output=True, text=True, check=True).stdout
         assert text.count("Решение об отклонении заявки") == 3
         assert "Петровой Анне Сергеевне" in text
@@ -78,8 +79,8 @@ def test_cli_pdf(tmp_path: Path, soffice: str, monkeypatch: pytest.MonkeyPatch) 
     result = CliRunner().invoke(cli, ["-c", "vks.toml", "letters", "журнал.xlsx", "--pdf",
                                       "--today", "2026-11-27"])
     assert result.exit_code == 0, result.output
-    assert "PDF для печати: " in result.output
-    assert (tmp_path / "решения" / "пакет-2026-11-27-0000.pdf").read_bytes()[:5] == b"%PDF-"
+    assert "PDF для печати «ЦСВ»: " in result.output
+    assert (tmp_path / "решения" / "пакет-ЦСВ-2026-11-27-0000.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_missing_libreoffice_is_said_before_anything_is_made(

@@ -151,9 +151,15 @@ def test_control_text_lists_the_rows_flags() -> None:
                      char="="),
              finding("consent-missing", "Орган", "Орган", 6, "P6", column="x", what="y"),
              finding("consent-missing", "Орган", "Орган", 6, "Q6", column="x", what="y")]
-    # A settled lapse (decision-late) is not a flag; a code is listed once.
-    assert control_text(flags) == ("п. 2.5: Просрочено решение (срок 20.11.2026); "
-                                   "Текст похож на формулу; п. 2.2: Нет согласия")
+    # A settled lapse (decision-late) is not a flag; errors come first; each cell once.
+    assert control_text(flags).split("\n") == [
+        "Ошибка. Графа 5 «Решение» (E6): принять решение — срок истек 20.11.2026 (п. 2.5).",
+        "Ошибка. Столбец «Эл. почта» (P6): отметить согласие гражданина y; без него прием не "
+        "проводится (п. 2.2).",
+        "Ошибка. Столбец «Согласие на обработку ПДн» (Q6): отметить согласие гражданина y; без "
+        "него прием не проводится (п. 2.2).",
+        "Внимание. Графа 4 «Тематика вопроса» (D6): убрать знак «=» в начале текста.",
+    ]
 
 
 def test_outcome_after_the_session() -> None:

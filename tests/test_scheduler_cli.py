@@ -106,7 +106,7 @@ def test_daily_writes_flags_makes_letters_and_a_second_run_changes_nothing(
     for sheet, codes in manifest.rows.items():
         control = cells(journal, sheet, "control")
         for row in codes["decision-overdue"]:
-            assert "Просрочено решение" in control[row], (sheet, row)
+            assert "принять решение — срок истек" in control[row], (sheet, row)
         outcome = cells(journal, sheet, "outcome")
         for row in codes["cancellation-not-recorded"]:
             assert outcome[row] == Outcome.DECLINED.label

@@ -70,7 +70,7 @@ def test_write_records_cancellations_and_flags_once(demo: tuple[Path, Manifest])
     ws = wb[sheet]
     assert ws[f"J{declined}"].value == Outcome.DECLINED.label
     overdue = rows["decision-overdue"][0]
-    assert "п. 2.5: Просрочено решение" in ws[f"L{overdue}"].value
+    assert "принять решение — срок истек" in ws[f"L{overdue}"].value
     assert report.backup and Path(report.backup).is_file()
 
     # A second run has nothing to do: the file is not touched at all.
@@ -91,7 +91,7 @@ def test_control_cleared_when_resolved(journal_file) -> None:  # type: ignore[no
     first = check(str(path), Config(), TODAY, write=True)
     assert {c.cell for c in first.changes} == {"L6", "L7"}
     ws = openpyxl.load_workbook(path)["Орган"]
-    assert ws["L6"].value.startswith("п. 2.5: Просрочено решение")
+    assert ws["L6"].value.startswith("Ошибка. Графа 5 «Решение» (E6): принять решение")
     assert ws["L7"].value is None
     # The specialist records a rejection: the next run clears the flag.
     wb = openpyxl.load_workbook(path)

@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "check": "toolkit.sources.open",
     "create_journal": "toolkit.sources.workbook",
     "create_demo": "toolkit.sources.workbook",
+    "upgrade_journal": "toolkit.sources.xlsx.upgrade",
     # capabilities: vks letters, vks stats, vks send
     "make_letters": "toolkit.letters.make",
     "Month": "toolkit.stats.monthly",
@@ -50,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "build_report": "toolkit.stats.report",
     "send_monthly": "toolkit.stats.delivery",
     "expired_recordings": "toolkit.recordings.retention",
+    "print_journal": "toolkit.printing.journal",
     # jobs: vks run, vks schedule, vks status
     "run_once": "toolkit.jobs.runner",
     "serve_forever": "toolkit.jobs.runner",
@@ -82,10 +84,12 @@ __all__ = [
     "load_config",
     "make_letters",
     "open_source",
+    "print_journal",
     "run_once",
     "send_monthly",
     "serve_forever",
     "stats_for",
+    "upgrade_journal",
 ]
 
 
@@ -120,9 +124,11 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazil
     from toolkit.journal.findings import CATALOGUE, Finding, Severity
     from toolkit.journal.report import Report
     from toolkit.letters.make import make_letters
+    from toolkit.printing.journal import print_journal
     from toolkit.recordings.retention import expired_recordings
     from toolkit.sources.open import check, open_source
     from toolkit.sources.workbook import create_demo, create_journal
+    from toolkit.sources.xlsx.upgrade import upgrade_journal
     from toolkit.stats.delivery import send_monthly
     from toolkit.stats.monthly import Month, collect_stats, stats_for
     from toolkit.stats.report import build_report

@@ -98,3 +98,53 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
             if r.requests is not None:
                 click.echo(f"Запросов к Google Таблицам ({r.location}): {r.requests}", err=True)
     sys.exit(max(r.exit_code for r in reports))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("journal")
+@click.option("--dry-run", is_flag=True,
+              help="Только показать, какие столбцы будут переставлены; файл не меняется.")
+@click.pass_obj
+@handle_errors
+def upgrade(state: State, journal: str, dry_run: bool) -> None:
+    """Привести журнал, сделанный прежней версией формы, к текущей: переставить столбцы.
+
+    Служебные столбцы находятся по заголовкам строки 4 и переносятся на свои нынешние места
+    вместе со значениями, форматом и примечаниями; недостающие заголовки добавляются,
+    раскрывающиеся списки, подсветка, печать и лист «Справочники» — как в текущем шаблоне.
+    Перед записью делается резервная копия; после записи программа проверяет, что ни одно
+    значение не потеряно. Журнал должен быть закрыт. Только для .xlsx.
+    """
+    from toolkit.sources.xlsx.upgrade import upgrade_journal
+
+    result = upgrade_journal(journal, state.config, dry_run=dry_run)
+    click.echo(_upgrade_summary(result, dry_run))
+
+
+def _upgrade_summary(result: object, dry_run: bool) -> str:
+    from toolkit.journal.russian import count
+    from toolkit.sources.xlsx.upgrade import UpgradeResult
+
+    assert isinstance(result, UpgradeResult)
+    if not result.needed:
+        return f"{result.location}: журнал уже в текущем виде — ничего не изменено."
+    lines = []
+    for sheet in result.sheets:
+        verb = "будет перенесено" if dry_run else "перенесено"
+        moves = ", ".join(f"«{h}» {a} → {b}" for h, a, b in sheet.moves)
+        line = f"Лист «{sheet.sheet}»: {verb} {count(sheet.cells, 'ячейка', 'ячейки', 'ячеек')}"
+        if moves:
+            line += f"; столбцы: {moves}"
+        if sheet.added:
+            line += "; добавлены: " + ", ".join(f"«{h}»" for h in sheet.added)
+        if sheet.shifted:
+            line += f"; столбцы правее журнала сдвинуты вправо на {sheet.shifted}"
+        lines.append(line + ".")
+    if dry_run:
+        lines.append("Пробный запуск: журнал не изменен.")
+    else:
+        lines.append("Форматы столбцов, раскрывающиеся списки, подсветка, печать и лист "
+                     "«Справочники» — как в текущем шаблоне; все значения на новых местах "
+                     "проверены.")
+        lines.append(f"Резервная копия: {result.backup}")
+    return f"{result.location}:\n" + "\n".join(lines)

@@ -81,10 +81,12 @@ def _letters_summary(location: str, result: Any) -> str:
              + (f" (из них заменено {replaced})" if replaced else "")
              + f", без изменений {result.unchanged}"
              + (f", не подготовлено {len(result.skipped)}" if result.skipped else "") + "."]
-    if result.batch:
-        lines.append(f"Пакет для печати: {result.batch}")
-    if result.pdf:
-        lines.append(f"PDF для печати: {result.pdf}")
+    for batch in result.batches:
+        how_many = count(batch.letters, "решение", "решения", "решений")
+        lines.append(f"Пакет для печати «{batch.sheet}» ({how_many}, первая страница — опись): "
+                     f"{batch.path}")
+        if batch.pdf:
+            lines.append(f"PDF для печати «{batch.sheet}»: {batch.pdf}")
     if not made:
         lines.append("Новых решений нет — пакет для печати не создан.")
     if result.written:

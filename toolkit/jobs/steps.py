@@ -150,10 +150,8 @@ def run_letters(step: Step, ctx: StepContext) -> StepOutcome:
             f"{result.unchanged}, не подготовлено (не хватает данных) {len(result.skipped)}; "
             f"записано отметок в журнал: {result.written}")
     lines = [line]
-    if result.batch:
-        lines.append(f"пакет для печати: {result.batch}")
-    if result.pdf:
-        lines.append(f"PDF для печати: {result.pdf}")
+    for batch in result.batches:
+        lines.append(f"пакет для печати ({batch.sheet}): {batch.pdf or batch.path}")
     problems = [*result.skipped, *result.warnings]
     lines.extend(f"проверьте: {p}" for p in problems[:MAX_PROBLEM_LINES])
     if len(problems) > MAX_PROBLEM_LINES:

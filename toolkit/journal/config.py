@@ -38,6 +38,8 @@ class Body:
     phone: str = ""
     controller: str = ""  # the official who controls video receptions (App. 2, first signature)
     unit_head: str = ""  # head of the specialist's structural unit (App. 2, second signature)
+    address: str = ""  # the body's postal address: the letterhead of its decisions
+    email: str = ""  # the body's e-mail: the letterhead of its decisions
     hours: tuple[Span | None, ...] = field(
         default=(
             (dt.time(9), dt.time(18)),
@@ -305,6 +307,8 @@ class _Reader:
             phone=self.text(raw, "phone", "", f"{prefix}.phone"),
             controller=self.text(raw, "controller", "", f"{prefix}.controller"),
             unit_head=self.text(raw, "unit_head", "", f"{prefix}.unit_head"),
+            address=self.text(raw, "address", "", f"{prefix}.address"),
+            email=self.text(raw, "email", "", f"{prefix}.email"),
             hours=tuple(hours),
             lunch=lunch,
             recipients=tuple(recipients),

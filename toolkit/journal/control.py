@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from toolkit.journal.actions import control_line
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
-from toolkit.journal.findings import Finding
+from toolkit.journal.findings import CATALOGUE, Finding, Severity
 from toolkit.journal.model import (
     Application,
     CellChange,
@@ -29,9 +30,10 @@ from toolkit.journal.model import (
 )
 from toolkit.journal.report import JournalSummary, Report
 from toolkit.journal.rules import Context, due_cancellation, run_rules
-from toolkit.journal.russian import short_date
 
 CONTROL_LIMIT = 1000  # characters in one control cell; the rest is summarised
+_FLAGS = {c.code: c.flags_row for c in CATALOGUE}
+_WARNING = {c.code: c.severity is Severity.WARNING for c in CATALOGUE}
 
 
 def calendar_for(config: Config) -> WorkingCalendar:
@@ -48,17 +50,14 @@ def state_dir(config: Config, location: str) -> Path:
 
 
 def control_text(findings: Iterable[Finding]) -> str:
-    """The row's flags as staff read them in the control column."""
-    parts: list[str] = []
-    seen: set[str] = set()
+    """The row's flags as staff read them in the control column: one line per finding, what to
+    do and by when, errors first (see `toolkit.journal.actions`)."""
+    flags: dict[tuple[str, str | None], Finding] = {}
     for f in findings:
-        if not f.kind.flags_row or f.code in seen:
-            continue
-        seen.add(f.code)
-        clause = f.clause if f.clause in ("—", "прил. 1") else f"п. {f.clause}"
-        text = f"{f.kind.title}" + (f" (срок {short_date(f.due)})" if f.due else "")
-        parts.append(text if clause == "—" else f"{clause}: {text}")
-    text = "; ".join(parts)
+        if _FLAGS[f.code]:
+            flags.setdefault((f.code, f.cell), f)
+    ordered = sorted(flags.values(), key=lambda f: _WARNING[f.code])  # stable: errors first
+    text = "\n".join([control_line(f) for f in ordered])
     if len(text) > CONTROL_LIMIT:
         text = text[: CONTROL_LIMIT - 1] + "…"
     return text

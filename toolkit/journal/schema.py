@@ -227,36 +227,38 @@ def _c(key: str, heading: str, kind: Kind, width: float, **extra: object) -> Col
     return Column(key, heading, kind, width, **extra)  # type: ignore[arg-type]
 
 
+# Widths (in characters of the workbook's default font, as spreadsheets count them) of graphs
+# 1–7 add up to 140: the printed form fits A4 landscape at 100 %, text at 10 pt.
 GRAPHS: tuple[Graph, ...] = (
-    Graph(1, "№ п/п", (_c("number", "№ п/п", Kind.NUMBER, 7),)),
-    Graph(2, "Дата поступления заявки", (_c("received", "", Kind.DATE, 13),)),
-    Graph(3, "Ф.И.О. гражданина", (_c("citizen", "", Kind.TEXT, 28, personal=True),)),
-    Graph(4, "Тематика вопроса", (_c("topic", "", Kind.TEXT, 34),)),
+    Graph(1, "№ п/п", (_c("number", "№ п/п", Kind.NUMBER, 5),)),
+    Graph(2, "Дата поступления заявки", (_c("received", "", Kind.DATE, 11),)),
+    Graph(3, "Ф.И.О. гражданина", (_c("citizen", "", Kind.TEXT, 16, personal=True),)),
+    Graph(4, "Тематика вопроса", (_c("topic", "", Kind.TEXT, 17),)),
     Graph(
         5,
         "Результат рассмотрения заявки (дата и время проведения личного приема посредством "
         "видеоконференцсвязи либо вынесено решение об отклонении заявки, дата решения)",
         (
-            _c("decision", "Решение", Kind.CHOICE, 17, choices=Decision),
-            _c("decision_date", "Дата решения", Kind.DATE, 13),
-            _c("appointment", "Дата и время приема", Kind.DATETIME, 17),
-            _c("ground", "Основание отклонения", Kind.CHOICE, 30, choices=Ground),
+            _c("decision", "Решение", Kind.CHOICE, 11, choices=Decision),
+            _c("decision_date", "Дата решения", Kind.DATE, 10),
+            _c("appointment", "Дата и время приема", Kind.DATETIME, 14),
+            _c("ground", "Основание отклонения", Kind.CHOICE, 15, choices=Ground),
         ),
     ),
-    Graph(6, "Ф.И.О. ответственного специалиста", (_c("specialist", "", Kind.TEXT, 24),)),
+    Graph(6, "Ф.И.О. ответственного специалиста", (_c("specialist", "", Kind.TEXT, 14),)),
     Graph(
         7,
         "Результаты проведения личного приема посредством видеоконференцсвязи",
         (
-            _c("outcome", "Итог", Kind.CHOICE, 30, choices=Outcome),
-            _c("note", "Примечание", Kind.TEXT, 30),
+            _c("outcome", "Итог", Kind.CHOICE, 14, choices=Outcome),
+            _c("note", "Примечание", Kind.TEXT, 13),
         ),
     ),
 )
 
 SERVICE_COLUMNS: tuple[Column, ...] = (
     # First, so staff see what to do beside graph 7.
-    _c("control", "Контроль", Kind.TEXT, 40, written_by_toolkit=True),
+    _c("control", "Контроль", Kind.TEXT, 60, written_by_toolkit=True),
     _c("submitted", "Дата подачи на сайте", Kind.DATE, 13),
     _c("address", "Адрес проживания", Kind.TEXT, 32, personal=True),
     _c("phone", "Телефон", Kind.TEXT, 17, personal=True),

@@ -2,7 +2,8 @@
 
     result = make_letters("журнал.xlsx", config, Path("решения"), Clock.at(dt.date(2026, 11, 27)))
     result.made        # letters made by this run
-    result.batch       # решения/пакет-2026-11-27-0000.docx — every new letter, page by page
+    result.batches     # per body: решения/пакет-Министерство-2026-11-27-0000.docx — a summary
+                       # page, then every new letter of the body, page by page
 
 For every row whose decision is «Заявка отклонена» the letter quotes the form of Appendix 2 with
 the citizen's name in the dative case, the address, the ground verbatim from cl. 2.8, the
@@ -28,7 +29,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit.journal.clock import Clock
@@ -39,6 +40,7 @@ from toolkit.journal.files import private_dir
 from toolkit.journal.model import Application, CellChange, Journal, read_journals
 from toolkit.journal.russian import letter_date, short_date
 from toolkit.journal.schema import BY_KEY, Decision, column_title
+from toolkit.letters.batches import Batch, by_sheet, make_batch
 from toolkit.letters.files import body_folder, letter_file_name
 from toolkit.letters.ledger import LEDGER_NAME, Ledger, LedgerEntry
 from toolkit.letters.names import dative
@@ -47,7 +49,6 @@ from toolkit.letters.render import (
     PDF_TIMEOUT,
     LetterError,
     LetterTemplate,
-    compose_batch,
     convert_to_pdf,
     find_soffice,
 )
@@ -56,7 +57,6 @@ from toolkit.sources.open import open_source
 log = logging.getLogger("vks.letters")
 
 SUPERSEDED_DIR = "заменены"
-BATCH_PREFIX = "пакет"
 BLANK = "_" * 20  # a line to write on by hand when the config has no phone
 
 
@@ -86,18 +86,19 @@ class Letter:
     path: Path
     version: int
     superseded: Path | None = None  # where the previous version went
+    citizen: str = ""  # as the journal writes it, for the batch's summary page
+    decided: dt.date | None = None
 
 
 @dataclass
 class LettersResult:
-    """What a run did: letters made, rows left without one (and why), the batch, write-back."""
+    """What a run did: letters made, rows left without one (and why), batches, write-back."""
 
     made: list[Letter] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[LetterProblem] = field(default_factory=list)  # rows that got no letter
     warnings: list[LetterProblem] = field(default_factory=list)  # letters made, to check
-    batch: Path | None = None
-    pdf: Path | None = None
+    batches: list[Batch] = field(default_factory=list)  # one per body with new letters
     written: int = 0  # journal cells written
     busy: str | None = None  # why the journal could not be written (it is open, or changed)
     dropped: int = 0  # ledger entries whose file had disappeared
@@ -182,12 +183,13 @@ def make_letters(
             result.written = len(source.write(changes).written)
         except JournalBusy as exc:
             result.busy = str(exc)
-    if result.made:
-        result.batch = compose_batch([m.path for m in result.made],
-                                     _batch_path(out_dir, clock))
+    for sheet, made in by_sheet(result.made).items():
+        batch = make_batch(made, out_dir, clock)
         if pdf:
-            result.pdf = convert_to_pdf(result.batch, result.batch.with_suffix(".pdf"),
-                                        soffice, seconds)
+            batch = replace(batch, pdf=convert_to_pdf(batch.path, batch.path.with_suffix(".pdf"),
+                                                      soffice, seconds))
+        result.batches.append(batch)
+        log.info("пакет для печати листа «%s»: %d решений", sheet, len(made))
     return result
 
 
@@ -252,6 +254,7 @@ def _journal_letters(
             "дата": letter_date(data.decision_date),
             "номер": data.number,
             "орган": body.name,
+            "реквизиты_органа": letterhead_details(body),
             "основание_номер": data.ground,
         }
         private_dir(folder)
@@ -264,7 +267,8 @@ def _journal_letters(
         template.write(context, target)
         version = ledger.next_version(key)
         ledger.add(LedgerEntry(*key, version, data.digest, target, clock.today))
-        result.made.append(Letter(body.name, sheet, app.row, data.number, target, version, moved))
+        result.made.append(Letter(body.name, sheet, app.row, data.number, target, version, moved,
+                                  data.citizen, data.decision_date))
         _note(changes, journal, app, target, clock.today)
     return changes
 
@@ -312,6 +316,13 @@ def _data(app: Application) -> LetterData:
                       app.decision_date, clean(app.specialist))
 
 
+def letterhead_details(body: Body) -> str:
+    """The body's details under its name on a decision: «адрес · тел. … · эл. почта …»."""
+    parts = [body.address, f"тел. {body.phone}" if body.phone else "",
+             f"эл. почта {body.email}" if body.email else ""]
+    return " · ".join(p for p in parts if p)
+
+
 def note_text(path: Path, made_on: dt.date) -> str:
     """What the service column says: «0017-Петрова-2026-11-20.docx от 27.11.2026»."""
     return f"{path.name} от {short_date(made_on)}"
@@ -353,17 +364,8 @@ def _set_aside(entry: LedgerEntry, folder: Path) -> Path:
     return target
 
 
-def _batch_path(out_dir: Path, clock: Clock) -> Path:
-    stem = f"{BATCH_PREFIX}-{clock.now:%Y-%m-%d-%H%M}"
-    target = out_dir / f"{stem}.docx"
-    n = 1
-    while target.exists() or target.with_suffix(".pdf").exists():
-        n += 1
-        target = out_dir / f"{stem}-{n}.docx"
-    return target
-
-
 __all__ = [
+    "Batch",
     "Letter",
     "LetterError",
     "LetterProblem",

@@ -7,7 +7,9 @@ staff can read them in Word (`{{ гражданин }}`, `{{ адрес }}` …,
 Times New Roman 14 pt, single spacing, margins left 20 mm, right 10 mm, top 20 mm, bottom 20 mm
 (GOST R 7.0.97-2016 for official documents); each blank is underlined with its caption from the
 form beneath it in 10 pt; the three signatures sit in a borderless table: title of the signatory,
-a line for the signature, the name transcript on a line.
+a line for the signature, the name transcript on a line. Above the form a letterhead says which
+body decides — its name in bold and its details (`{{ реквизиты_органа }}`: address, phone,
+e-mail) over a rule; it is not part of the form's wording.
 
 The file is deterministic (fixed core properties and zip entry times), so a test can prove that
 the committed template is exactly what this module builds.
@@ -29,6 +31,7 @@ TEMPLATE_PATH = TEMPLATE_DIR / TEMPLATE_NAME
 FONT = "Times New Roman"
 FONT_SIZE = 14  # pt
 CAPTION_SIZE = 10  # pt
+LETTERHEAD_SIZE = 10  # pt: the body's details; its name 2 pt larger
 MARGINS_MM = {"left": 20, "right": 10, "top": 20, "bottom": 20}
 
 # The form of Appendix 2, verbatim (the order's line breaks are layout, not wording).
@@ -73,6 +76,7 @@ FIELDS: dict[str, str] = {
     "дата": "дата решения из графы 5, как в официальных письмах: «20 ноября 2026 г.»",
     "номер": "№ п/п заявки (графа 1)",
     "орган": "наименование органа",
+    "реквизиты_органа": "адрес, телефон и эл. почта органа (address, phone, email) одной строкой",
     "основание_номер": "номер основания в п. 2.8 (1–4)",
 }
 """Every placeholder a template may use, with what it holds (README lists them)."""
@@ -100,6 +104,8 @@ def build_template() -> bytes:
     section.top_margin = Mm(MARGINS_MM["top"])
     section.bottom_margin = Mm(MARGINS_MM["bottom"])
     section.header_distance = section.footer_distance = Mm(10)
+
+    _letterhead(doc)
 
     heading = doc.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -253,6 +259,41 @@ def _set_defaults(doc: object) -> None:
         for child in list(style):
             if child.tag in (_w("rPr"), _w("pPr")):
                 style.remove(child)
+
+
+def _letterhead(doc: object) -> None:
+    """Which body decides, above the form: its name, then its details over a rule.
+
+    Not part of the form's wording: a letter must say who issued it, and clerks print the
+    batches of several bodies.
+    """
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    name = doc.add_paragraph()  # type: ignore[attr-defined]
+    name.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = name.add_run("{{ орган }}")
+    run.bold = True
+    run.font.size = Pt(LETTERHEAD_SIZE + 2)
+    details = doc.add_paragraph()  # type: ignore[attr-defined]
+    details.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    details.paragraph_format.space_after = Pt(FONT_SIZE * 2)
+    details.add_run("{{ реквизиты_органа }}").font.size = Pt(LETTERHEAD_SIZE)
+    _rule_below(details)
+
+
+def _rule_below(paragraph: object) -> None:
+    """A line under the paragraph (its bottom border), as on an official letterhead."""
+    from docx.oxml import OxmlElement
+
+    ppr = paragraph._p.get_or_add_pPr()  # type: ignore[attr-defined]
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for attr, value in (("val", "single"), ("sz", "8"), ("space", "4"), ("color", "auto")):
+        bottom.set(_w(attr), value)
+    borders.append(bottom)
+    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens",
+                              "w:spacing", "w:ind", "w:jc")
 
 
 def _field_line(doc: object, placeholder: str, tail: str, caption: str) -> None:

@@ -5,8 +5,8 @@ worksheet per body with the title, the graph headings merged over their sub-colu
 numbering row 1…7, the grey service block, drop-downs fed from the «Справочники» sheet (data
 validation ONE_OF_RANGE), date and date-time formats, text format where '0123' must stay text,
 frozen header rows, the header protected, the toolkit's columns protected with a warning,
-and rows the control column flags highlighted. Sheets has no print area; people print graphs
-1–7 by selecting them.
+and the control column coloured by severity (toolkit.sources.highlight). Sheets has no print
+area; people print graphs 1–7 by selecting them, or use `vks print`.
 
 Three requests: spreadsheets.get (which sheets exist), values.batchGet (are they empty) and one
 spreadsheets.batchUpdate with every change — all or nothing.
@@ -50,6 +50,7 @@ from toolkit.journal.schema import (
 from toolkit.sources.gsheets.http import SheetsHTTPClient
 from toolkit.sources.gsheets.personal import PERSONAL_KEYS
 from toolkit.sources.gsheets.source import GoogleSheetSource, value_params
+from toolkit.sources.highlight import COLOURS, highlights
 from toolkit.sources.specialist_lists import PROMPT, SpecialistList, specialist_lists
 
 log = logging.getLogger("vks.gsheets")
@@ -57,8 +58,6 @@ log = logging.getLogger("vks.gsheets")
 ROWS = 1000  # rows of a new journal sheet; Sheets adds more at the bottom on request
 FONT = "Times New Roman"
 GREY = {"red": 0.929, "green": 0.929, "blue": 0.929}  # EDEDED, as the .xlsx service block
-FLAG = {"red": 1.0, "green": 0.843, "blue": 0.843}  # FFD7D7, as the .xlsx flagged rows
-TOOLKIT_RED = {"red": 0.612, "green": 0.0, "blue": 0.024}  # 9C0006
 BORDER = {"style": "SOLID", "color": {"red": 0.502, "green": 0.502, "blue": 0.502}}
 NUMBER_FORMATS: dict[Kind, dict[str, str]] = {
     Kind.DATE: {"type": "DATE", "pattern": "dd.mm.yyyy"},
@@ -179,7 +178,7 @@ def _text(size: int, bold: bool = False, italic: bool = False,
 
 def _head_format(fill: bool = False) -> dict[str, Any]:
     fmt: dict[str, Any] = {
-        "textFormat": _text(10, bold=True),
+        "textFormat": _text(9, bold=True),
         "horizontalAlignment": "CENTER",
         "verticalAlignment": "MIDDLE",
         "wrapStrategy": "WRAP",
@@ -197,10 +196,10 @@ def header_rows(body: Body, personal_file: Path | None = None) -> list[list[dict
     def put(row: int, col: int, text: str, fmt: dict[str, Any]) -> None:
         grid[row - 1][col] = {"userEnteredValue": {"stringValue": text}, "userEnteredFormat": fmt}
 
-    put(TITLE_ROW, 0, JOURNAL_TITLE, {"textFormat": _text(13, bold=True),
+    put(TITLE_ROW, 0, JOURNAL_TITLE, {"textFormat": _text(12, bold=True),
                                      "horizontalAlignment": "CENTER",
                                      "verticalAlignment": "MIDDLE", "wrapStrategy": "WRAP"})
-    put(BODY_ROW, 0, body.name, {"textFormat": _text(12), "horizontalAlignment": "CENTER",
+    put(BODY_ROW, 0, body.name, {"textFormat": _text(11), "horizontalAlignment": "CENTER",
                                  "verticalAlignment": "MIDDLE", "wrapStrategy": "WRAP"})
     for row in (GRAPH_ROW, SUBCOLUMN_ROW, NUMBER_ROW):
         for col in range(WIDTH):
@@ -255,7 +254,7 @@ def journal_sheet_requests(sheet_id: int, body: Body, index: int,
             "properties": {"pixelSize": round(column.width * 7 + 5)},
             "fields": "pixelSize",
         }})
-    for row, points in ((TITLE_ROW, 36), (GRAPH_ROW, 78), (SUBCOLUMN_ROW, 45)):
+    for row, points in ((TITLE_ROW, 30), (GRAPH_ROW, 60), (SUBCOLUMN_ROW, 36)):
         requests.append({"updateDimensionProperties": {
             "range": {"sheetId": sheet_id, "dimension": "ROWS",
                       "startIndex": row - 1, "endIndex": row},
@@ -275,15 +274,7 @@ def journal_sheet_requests(sheet_id: int, body: Body, index: int,
                 "condition": {"type": "ONE_OF_RANGE",
                               "values": [{"userEnteredValue": specialists.reference()}]},
                 "inputMessage": PROMPT, "strict": False, "showCustomUi": True}}})
-    control = BY_KEY["control"].letter
-    requests.append({"addConditionalFormatRule": {"index": 0, "rule": {
-        "ranges": [_grid(sheet_id, FIRST_DATA_ROW, 0, None, WIDTH - 1)],
-        "booleanRule": {
-            "condition": {"type": "CUSTOM_FORMULA",
-                          "values": [{"userEnteredValue": f"=LEN(${control}{FIRST_DATA_ROW})>0"}]},
-            "format": {"backgroundColor": FLAG},
-        },
-    }}})
+    requests.extend(highlight_requests(sheet_id))
     requests.append({"addProtectedRange": {"protectedRange": {
         "range": _grid(sheet_id, 1, 0, NUMBER_ROW, WIDTH - 1),
         "description": HEADER_DESCRIPTION, "warningOnly": False,
@@ -303,12 +294,36 @@ def journal_sheet_requests(sheet_id: int, body: Body, index: int,
     return requests
 
 
+def _rgb(hex_colour: str) -> dict[str, float]:
+    return {name: round(int(hex_colour[i:i + 2], 16) / 255, 3)
+            for name, i in (("red", 0), ("green", 2), ("blue", 4))}
+
+
+def highlight_requests(sheet_id: int) -> list[dict[str, Any]]:
+    """The conditional formats of toolkit.sources.highlight, in the order they apply."""
+    out: list[dict[str, Any]] = []
+    for index, rule in enumerate(highlights()):
+        fill, text = COLOURS[rule.severity]
+        out.append({"addConditionalFormatRule": {"index": index, "rule": {
+            "ranges": [_grid(sheet_id, FIRST_DATA_ROW, rule.first_col, None, rule.last_col)],
+            "booleanRule": {
+                "condition": {"type": "CUSTOM_FORMULA",
+                              "values": [{"userEnteredValue": "=" + rule.formula}]},
+                "format": {"backgroundColor": _rgb(fill),
+                           "textFormat": {"foregroundColor": _rgb(text)}},
+            },
+        }}})
+    return out
+
+
 def _column_format(sheet_id: int, col: int, kind: Kind, toolkit: bool,
                    local: bool) -> dict[str, Any]:
     fmt: dict[str, Any] = {
-        "textFormat": (_text(10, italic=True, color=TOOLKIT_RED) if toolkit else _text(11)),
+        "textFormat": _text(10, italic=toolkit),
         "wrapStrategy": "WRAP",
         "verticalAlignment": "TOP",
+        # Ruled as the printed form (conditional formats cannot draw borders in Sheets).
+        "borders": dict.fromkeys(("top", "bottom", "left", "right"), BORDER),
     }
     if kind in NUMBER_FORMATS:
         fmt["numberFormat"] = NUMBER_FORMATS[kind]

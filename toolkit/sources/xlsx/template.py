@@ -3,8 +3,9 @@
 Per body one sheet: the title, the graph headings merged over their sub-columns, the numbering
 row, the service block, drop-downs fed from the directory sheet through defined names (Excel
 keeps such validations in the standard part of the file), date and time formats, a frozen
-header, print set-up for graphs 1–7 on A4 landscape and a highlight of rows the control column
-flags.
+header, the header rows protected (data cells stay editable), print set-up for graphs 1–7 on A4
+landscape at 100 % (ruled, wrapped, 9–10 pt) and the control column coloured by the severity it
+reports (toolkit.sources.highlight — outside the print area, so it never prints).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,6 +51,7 @@ from toolkit.journal.schema import (
     graph_span,
     header_merges,
 )
+from toolkit.sources.highlight import COLOURS, highlights
 from toolkit.sources.specialist_lists import (
     PROMPT,
     WARNING,
@@ -57,6 +61,7 @@ from toolkit.sources.specialist_lists import (
 )
 
 LAST_ROW = 1048576
+MARGIN_INCHES = 0.4  # left and right: A4 landscape leaves 785 pt for graphs 1–7
 FORMATS = {
     Kind.DATE: "DD.MM.YYYY",
     Kind.DATETIME: "DD.MM.YYYY HH:MM",
@@ -66,15 +71,20 @@ FORMATS = {
 }
 FIXED_TIME = dt.datetime(2023, 4, 24)  # document properties: the order's date, so builds repeat
 
-_thin = Side(style="thin", color="808080")
+_thin = Side(style="thin", color="000000")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-HEADER_FONT = Font(name="Times New Roman", size=10, bold=True)
-CELL_FONT = Font(name="Times New Roman", size=11)
-TITLE_FONT = Font(name="Times New Roman", size=13, bold=True)
+# Printed at 100 % (see schema widths): nothing on the form is smaller than 9 pt.
+BASE_FONT = Font(name="Times New Roman", size=11, family=1)
+HEADER_FONT = Font(name="Times New Roman", size=9, bold=True)
+CELL_FONT = Font(name="Times New Roman", size=10)
+TOOLKIT_FONT = Font(name="Times New Roman", size=10, italic=True)
+TITLE_FONT = Font(name="Times New Roman", size=12, bold=True)
+BODY_FONT = Font(name="Times New Roman", size=11)
 SERVICE_FILL = PatternFill("solid", fgColor="EDEDED")
-FLAG_FILL = PatternFill("solid", fgColor="FFD7D7", bgColor="FFD7D7")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
+UNLOCKED = Protection(locked=False)
+HEADER_HEIGHTS = {1: 30, 3: 60, 4: 36}  # points: title, graph headings, sub-column headings
 
 # The blank form kept in sheets_templates/ (and what `vks init` makes with no bodies given).
 TEMPLATE_BODIES = (Body(name="Наименование органа", sheet="Журнал"),)
@@ -87,6 +97,10 @@ def build_workbook(bodies: Sequence[Body]) -> Workbook:
     if not bodies:
         raise ValueError("no bodies")
     wb = Workbook()
+    # The default font sets the unit of column widths: Times New Roman (or its metric twin
+    # Liberation Serif) is on every machine that prints the form, Calibri often is not.
+    wb._fonts = IndexedList([BASE_FONT])
+    wb._named_styles["Normal"].font = BASE_FONT
     wb.remove(wb.active)
     rosters = specialist_lists(bodies)
     by_sheet = {roster.sheet: roster for roster in rosters}
@@ -108,8 +122,9 @@ def add_journal_sheet(wb: Workbook, body: Body,
     _validations(ws)
     if specialists is not None:
         _specialist_validation(ws, specialists)
-    _flag_highlight(ws)
+    _control_highlight(ws)
     _print_setup(ws)
+    _protect_header(ws)
     ws.freeze_panes = f"B{FIRST_DATA_ROW}"
     return ws
 
@@ -117,11 +132,14 @@ def add_journal_sheet(wb: Workbook, body: Body,
 def _header(ws: Worksheet, body: Body) -> None:
     for r1, c1, r2, c2 in header_merges():
         ws.merge_cells(start_row=r1, start_column=c1 + 1, end_row=r2, end_column=c2 + 1)
+    for row in (TITLE_ROW, BODY_ROW):  # no ruling around the title, whatever the columns say
+        for col in range(1, FORM_WIDTH + 1):
+            ws.cell(row, col).border = Border()
     ws.cell(TITLE_ROW, 1, _title()).font = TITLE_FONT
     ws.cell(TITLE_ROW, 1).alignment = CENTER
-    ws.row_dimensions[TITLE_ROW].height = 36
-    ws.cell(BODY_ROW, 1, body.name).font = Font(name="Times New Roman", size=12)
+    ws.cell(BODY_ROW, 1, body.name).font = BODY_FONT
     ws.cell(BODY_ROW, 1).alignment = CENTER
+    ws.cell(BODY_ROW, 1).protection = UNLOCKED  # the blank form's «Наименование органа»
 
     for graph in GRAPHS:
         first, last = graph_span(graph)
@@ -134,6 +152,13 @@ def _header(ws: Worksheet, body: Body) -> None:
             for row in (GRAPH_ROW, SUBCOLUMN_ROW, NUMBER_ROW):
                 ws.cell(row, col + 1).border = BORDER
 
+    service_header(ws)
+    for row, points in HEADER_HEIGHTS.items():
+        ws.row_dimensions[row].height = points
+
+
+def service_header(ws: Worksheet) -> None:
+    """Rows 3–5 of the service block: its heading, the column headings, grey and ruled."""
     _head(ws, GRAPH_ROW, SERVICE_START, SERVICE_HEADING, SERVICE_FILL)
     for column in SERVICE_COLUMNS:
         _head(ws, SUBCOLUMN_ROW, BY_KEY[column.key].index, column.heading, SERVICE_FILL)
@@ -142,8 +167,6 @@ def _header(ws: Worksheet, body: Body) -> None:
             cell = ws.cell(row, col + 1)
             cell.border = BORDER
             cell.fill = SERVICE_FILL
-    ws.row_dimensions[GRAPH_ROW].height = 78
-    ws.row_dimensions[SUBCOLUMN_ROW].height = 45
 
 
 def _title() -> str:
@@ -161,16 +184,32 @@ def _head(ws: Worksheet, row: int, col: int, text: str, fill: PatternFill | None
         cell.fill = fill
 
 
-def _columns(ws: Worksheet) -> None:
+def reapply_layout(ws: Worksheet) -> None:
+    """Column formats, drop-downs, highlight, print set-up and frozen header of the template,
+    on a sheet that has its rows already (`vks upgrade`); columns right of the journal keep
+    their own formats."""
+    _columns(ws, rest=False)
+    _validations(ws)
+    _control_highlight(ws)
+    _print_setup(ws)
+    ws.freeze_panes = f"B{FIRST_DATA_ROW}"
+
+
+def _columns(ws: Worksheet, rest: bool = True) -> None:
     for column in COLUMNS:
         dim = ws.column_dimensions[column.letter]
         dim.width = column.width
         # A column style formats every cell people add below the header.
         dim.number_format = FORMATS[column.kind]
-        dim.font = CELL_FONT
+        dim.font = TOOLKIT_FONT if column.written_by_toolkit else CELL_FONT
         dim.alignment = WRAP
-        if column.written_by_toolkit:
-            dim.font = Font(name="Times New Roman", size=10, italic=True, color="9C0006")
+        dim.border = BORDER  # printed rows of the form are ruled; empty rows below are not printed
+        dim.protection = UNLOCKED
+    if rest:  # columns right of the journal stay editable under the header's protection too
+        right = ws.column_dimensions[column_letter(WIDTH)]
+        right.min, right.max = WIDTH + 1, 16384
+        right.width = 9.140625  # what Excel stores for its default 8.43 characters
+        right.protection = UNLOCKED
 
 
 def _validations(ws: Worksheet) -> None:
@@ -219,13 +258,15 @@ def _specialist_validation(ws: Worksheet, roster: SpecialistList) -> None:
     ws.add_data_validation(dv)
 
 
-def _flag_highlight(ws: Worksheet) -> None:
-    control = BY_KEY["control"].letter
-    last = column_letter(WIDTH - 1)
-    ws.conditional_formatting.add(
-        f"A{FIRST_DATA_ROW}:{last}{LAST_ROW}",
-        FormulaRule(formula=[f"LEN(${control}{FIRST_DATA_ROW})>0"], fill=FLAG_FILL),
-    )
+def _control_highlight(ws: Worksheet) -> None:
+    """The highlight of toolkit.sources.highlight: service block only, never printed."""
+    for rule in highlights():
+        fill, text = COLOURS[rule.severity]
+        cells = (f"{column_letter(rule.first_col)}{FIRST_DATA_ROW}:"
+                 f"{column_letter(rule.last_col)}{LAST_ROW}")
+        ws.conditional_formatting.add(cells, FormulaRule(
+            formula=[rule.formula], fill=PatternFill("solid", fgColor=fill, bgColor=fill),
+            font=Font(color=text), stopIfTrue=True))
 
 
 def _print_setup(ws: Worksheet) -> None:
@@ -233,17 +274,40 @@ def _print_setup(ws: Worksheet) -> None:
     ws.print_title_rows = f"{GRAPH_ROW}:{NUMBER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # 100 %: the widths of graphs 1–7 fit the page (no fit-to-page, which shrank text to 5 pt).
+    ws.page_setup.scale = 100
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.left = ws.page_margins.right = MARGIN_INCHES
     ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     ws.oddFooter.center.text = "Страница &P из &N"
 
 
-def _add_directory(wb: Workbook, rosters: Sequence[SpecialistList] = ()) -> None:
-    ws = wb.create_sheet(DIRECTORY_SHEET)
+def _protect_header(ws: Worksheet) -> None:
+    """Lock the header rows against accidental edits; columns and data rows stay free.
+
+    No password: a person who must change the header can lift the protection (Рецензирование →
+    Снять защиту листа). Columns cannot be inserted or deleted — the layout is the form's.
+    """
+    p = ws.protection
+    p.sheet = True
+    p.formatCells = p.formatColumns = p.formatRows = False
+    p.insertRows = p.deleteRows = p.insertHyperlinks = False
+    p.sort = p.autoFilter = False
+
+
+def replace_directory(wb: Workbook) -> None:
+    """The «Справочники» sheet and its defined names as the template makes them now."""
+    index = None
+    if DIRECTORY_SHEET in wb.sheetnames:
+        index = wb.sheetnames.index(DIRECTORY_SHEET)
+        wb.remove(wb[DIRECTORY_SHEET])
+    _add_directory(wb, index=index)
+
+
+def _add_directory(wb: Workbook, rosters: Sequence[SpecialistList] = (),
+                   index: int | None = None) -> None:
+    ws = wb.create_sheet(DIRECTORY_SHEET, index)
     for col, (name, choices) in enumerate(CHOICE_LISTS, start=1):
         letter = column_letter(col - 1)
         _head(ws, 1, col - 1, DIRECTORY_HEADINGS[choices])
@@ -276,7 +340,9 @@ Record = Mapping[str, Any]  # one journal row as {column key: value}; absent key
 
 
 def append_rows(ws: Worksheet, records: Iterable[Record]) -> None:
-    """Write data rows from FIRST_DATA_ROW on, formatting dates as the columns say."""
+    """Write data rows from FIRST_DATA_ROW on, each cell in its column's style (as Excel gives
+    a typed cell: format, font, wrap, border, unlocked) and each row as high as its text."""
+    styles = [copy(ws.column_dimensions[column.letter]._style) for column in COLUMNS]
     for r, record in enumerate(records, start=FIRST_DATA_ROW):
         for column in COLUMNS:
             value = record.get(column.key)
@@ -285,7 +351,48 @@ def append_rows(ws: Worksheet, records: Iterable[Record]) -> None:
             cell = ws.cell(r, column.index + 1, value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
-            cell.number_format = FORMATS[column.kind]
+            cell._style = copy(styles[column.index])
+        height = row_height(record)
+        if height is not None:
+            ws.row_dimensions[r].height = height
+
+
+LINE_POINTS = 12.75  # one line of 10 pt Times New Roman, as spreadsheets space it
+CHAR_POINTS = 5.0  # a generous average width of a 10 pt Times New Roman character
+
+
+def row_height(record: Record) -> float | None:
+    """The height in points a row needs to show its wrapped text, or None for one line.
+
+    LibreOffice does not fit rows to wrapped text when it opens an .xlsx, so text written by a
+    program would overlap the next row there; a height written with the row avoids that.
+    """
+    lines = 1
+    for column in COLUMNS:
+        value = record.get(column.key)
+        if isinstance(value, str) and value:
+            room = (column.width * 7 - 5) * 0.75 - 4  # points inside the cell
+            lines = max(lines, wrapped_lines(value, room))
+    return None if lines == 1 else round(lines * LINE_POINTS + 2.5, 2)
+
+
+def wrapped_lines(text: str, room: float) -> int:
+    """How many lines `text` takes in a cell `room` points wide, wrapped at spaces."""
+    fits = max(1, int(room // CHAR_POINTS))  # characters per line
+    total = 0
+    for paragraph in text.split("\n"):
+        used, lines = 0, 1
+        for word in paragraph.split():
+            size = len(word)
+            if used and used + 1 + size > fits:
+                lines += 1
+                used = 0
+            if size > fits:  # a word longer than the line is broken
+                lines += (size - 1) // fits
+                size = (size - 1) % fits + 1
+            used += size + (1 if used else 0)
+        total += lines
+    return total
 
 
 def write_journal(path: Path, sheets: Mapping[Body, Iterable[Record]]) -> Path:
