@@ -20,15 +20,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.journal.findings import CODES
-from toolkit.stats.monthly import MEASURES, STATE_GROUPS, BodyStats, MonthlyStats
-from toolkit.stats.report import (
-    GROUP_COLORS,
-    LATE_COLOR,
-    ON_TIME_COLOR,
-    TITLE,
-    period_text,
-    summary,
-)
+from toolkit.stats.charts import GROUP_COLORS, LATE_COLOR, ON_TIME_COLOR
+from toolkit.stats.results import BodyStats, MonthlyStats
+from toolkit.stats.states import MEASURES, STATE_GROUPS
+from toolkit.stats.wording import TITLE, period_text, summary
 
 SUMMARY_SHEET = "Сводка"
 CHARTS_SHEET = "Диаграммы"
