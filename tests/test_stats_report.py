@@ -26,7 +26,7 @@ from toolkit.stats.xlsx import build_workbook
 def synthetic(bodies: dict[str, dict[str, int]], topics: list[tuple[str, int]] | None = None,
               undated: int = 0) -> MonthlyStats:
     """Figures made up directly, for wording and escaping checks."""
-    zero = {m.key: 0 for m in MEASURES}
+    zero = {m.key: 0 for m in MEASURES} | {"violations": 0}
     made = [BodyStats(name, {**zero, **counts}, dict(zero), topics=topics or [])
             for name, counts in bodies.items()]
     total = BodyStats("Итого по всем органам",

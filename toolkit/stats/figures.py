@@ -1,17 +1,22 @@
-"""The vectorised counting: one month's figures per body from the frame of typed rows."""
+"""The vectorised counting: one month's figures per body from the frame of typed rows.
+
+The month's applications (received in it) go into the state partition; beside them the
+timeliness of their decisions, the review time, topics, the outcome of rescheduled receptions
+and repeat applications. What happened in the month whatever the month of receipt is counted
+by `activity`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from toolkit.journal.calendar import WorkingCalendar
-from toolkit.journal.rules import DECISION_DAYS
 from toolkit.journal.schema import Decision, Ground, Outcome
+from toolkit.stats.activity import SpecialistStats, count_activity
 from toolkit.stats.period import Month
 from toolkit.stats.results import RowRef
 from toolkit.stats.states import (
@@ -23,50 +28,84 @@ from toolkit.stats.states import (
     STATE_INDEX,
     STATES,
 )
+from toolkit.stats.workdays import working_days_between
 
 TOP_TOPICS = 5
-_ONE_DAY = dt.timedelta(days=1)
+REPEAT_SPAN = np.timedelta64(365, "D")  # «within 12 months» of an earlier application
+COUNT_KEYS = tuple(m.key for m in MEASURES)
+_MAX_DECISION_SPAN = np.timedelta64(400, "D")  # longer is a typo in a date, not a review time
 
 
 @dataclass
 class Figures:
     """One month's counts per body (rows) and the figures beside them."""
 
-    counts: np.ndarray  # bodies × measures
+    counts: np.ndarray  # bodies × COUNT_KEYS
     days: list[tuple[float | None, int | None]]  # per body, then total
     topics: list[list[tuple[str, int]]]  # per body, then total
     broken: list[RowRef]
+    specialists: list[SpecialistStats]
 
 
-_COUNT_KEYS = tuple(m.key for m in MEASURES)
+def repeat_flags(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose citizen applied to the same body earlier, at most 365 days before.
+
+    «Earlier» is an earlier date of receipt, or the same date in a row above. Citizens are the
+    frame's numbers for names that differ only in case, ё/е and spaces; blank names never repeat.
+    """
+    citizen = frame["citizen"].to_numpy()
+    received = frame["received"].to_numpy()
+    rows = np.flatnonzero((citizen >= 0) & ~np.isnat(received))
+    flags = np.zeros(len(frame), dtype=bool)
+    if not len(rows):
+        return flags
+    body = frame["body"].cat.codes.to_numpy().astype(np.int64)[rows]
+    day = received[rows].astype("datetime64[D]").astype(np.int64)
+    day -= day.min()
+    person = body * (int(citizen.max()) + 1) + citizen[rows]
+    # One int64 key, sorted stably: by body and citizen, then date, then frame (row) order.
+    order = np.argsort(person * (int(day.max()) + 1) + day, kind="stable")
+    p, d = person[order], day[order]
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = (p[1:] == p[:-1]) & (d[1:] - d[:-1] <= REPEAT_SPAN.astype(np.int64))
+    flags[rows[order]] = same
+    return flags
 
 
 def count_figures(frame: pd.DataFrame, month: Month, calendar: WorkingCalendar,
-                  limit: dt.datetime | None, top_topics: int) -> Figures:
-    """The figures of the rows received in `month`, with later facts masked after `limit`."""
+                  as_of: dt.datetime, complete: bool, due: np.ndarray, repeated: np.ndarray,
+                  top_topics: int, specialists: bool = False) -> Figures:
+    """The month's figures as of `as_of`; for a `complete` month later facts are masked.
+
+    `due` is every row's decision deadline (cl. 2.5), `repeated` its `repeat_flags`.
+    """
     received = frame["received"].to_numpy()
     start = np.datetime64(month.first, "s")
     stop = np.datetime64(month.next().first, "s")
-    sub = frame.loc[(received >= start) & (received < stop)]
+    rows = np.flatnonzero((received >= start) & (received < stop))
     nb = len(frame["body"].cat.categories)
-    body = sub["body"].cat.codes.to_numpy().astype(np.int64)
-    received = sub["received"].to_numpy()
-    decision = sub["decision"].to_numpy()
-    decision_date = sub["decision_date"].to_numpy()
-    outcome = sub["outcome"].to_numpy()
-    broken = sub["broken"].to_numpy()
-    if limit is None:
+
+    def column(name: str) -> np.ndarray:
+        return frame[name].to_numpy()[rows]
+
+    body = frame["body"].cat.codes.to_numpy().astype(np.int64)[rows]
+    received = received[rows]
+    decision = column("decision")
+    decision_date = column("decision_date")
+    outcome = column("outcome")
+    broken = column("broken")
+    if complete:
+        decided = (decision > 0) & ~(decision_date > np.datetime64(as_of.date(), "s"))
+        happened = (outcome > 0) & ~(column("outcome_at") > np.datetime64(as_of, "s"))
+    else:
         decided = decision > 0
         happened = outcome > 0
-    else:
-        decided = (decision > 0) & ~(decision_date > np.datetime64(limit.date(), "s"))
-        happened = (outcome > 0) & ~(sub["outcome_at"].to_numpy() > np.datetime64(limit, "s"))
 
-    state = np.full(len(sub), STATE_INDEX["pending"], dtype=np.int64)
+    state = np.full(len(rows), STATE_INDEX["pending"], dtype=np.int64)
     rejected = decided & (decision == DECISION_CODES[Decision.REJECTED])
     ground_state = np.array([STATE_INDEX["rejected_no_ground"],
                              *(STATE_INDEX[GROUND_KEYS[g]] for g in Ground)], dtype=np.int64)
-    state[rejected] = ground_state[sub["ground"].to_numpy()[rejected]]
+    state[rejected] = ground_state[column("ground")[rejected]]
     appointed = decided & (decision == DECISION_CODES[Decision.APPOINTED])
     state[appointed] = STATE_INDEX["awaiting"]
     outcome_state = np.array([0, *(STATE_INDEX[OUTCOME_KEYS[o]] for o in Outcome)], dtype=np.int64)
@@ -79,50 +118,57 @@ def count_figures(frame: pd.DataFrame, month: Month, calendar: WorkingCalendar,
     # Timeliness (cl. 2.5): the decision date against the 5th working day after receipt.
     timed = decided & ~broken
     undated = timed & np.isnat(decision_date)
-    due = _shift(received, calendar, DECISION_DAYS)
-    on_time = timed & ~undated & (decision_date <= due)
-    late = timed & ~undated & ~(decision_date <= due)
+    month_due = due[rows]
+    on_time = timed & ~undated & (decision_date <= month_due)
+    late = timed & ~undated & ~(decision_date <= month_due)
 
-    counts = np.zeros((nb, len(_COUNT_KEYS)), dtype=np.int64)
-    col = {key: i for i, key in enumerate(_COUNT_KEYS)}
+    # Rescheduled receptions (cl. 3.5): was a new time agreed, and has it come by `as_of`?
+    moved = state == STATE_INDEX["rescheduled"]
+    new_time = column("rescheduled_to")
+    no_time = moved & np.isnat(new_time)
+    passed = moved & (new_time <= np.datetime64(as_of, "s"))
+    ahead = moved & ~no_time & ~passed
+
+    counts = np.zeros((nb, len(COUNT_KEYS)), dtype=np.int64)
+    col = {key: i for i, key in enumerate(COUNT_KEYS)}
     for key in STATES:
         counts[:, col[key]] = states[:, STATE_INDEX[key]]
     counts[:, col["received"]] = states.sum(axis=1)
     for key, mask in (("decided_on_time", on_time), ("decided_late", late),
-                      ("decided_undated", undated)):
+                      ("decided_undated", undated), ("rescheduled_passed", passed),
+                      ("rescheduled_ahead", ahead), ("rescheduled_no_time", no_time),
+                      ("repeated", repeated[rows])):
         counts[:, col[key]] = np.bincount(body[mask], minlength=nb)
+    counts[:, col["repeat_citizens"]] = _repeat_citizens(body, column("citizen"), nb)
     counts[:, col["decided"]] = counts[:, [col["decided_on_time"], col["decided_late"],
                                            col["decided_undated"]]].sum(axis=1)
-    for group, _label, members in STATE_GROUPS:  # rejected, cancelled, interrupted
+    for group, _label, members in STATE_GROUPS:  # held, rejected, cancelled, interrupted
         if len(members) > 1:
             counts[:, col[group]] = counts[:, [col[m] for m in members]].sum(axis=1)
     appointed_keys = ("held", "cancelled", "interrupted", "rescheduled", "awaiting")
     counts[:, col["appointed"]] = counts[:, [col[k] for k in appointed_keys]].sum(axis=1)
 
+    activity = count_activity(frame, month, calendar, as_of, complete, due, specialists)
+    for key, values in activity.counts.items():
+        counts[:, col[key]] = values
+
     days = _decision_days(body, nb, received, decision_date, timed & ~undated, calendar)
-    topics = _top_topics(sub, body, nb, top_topics) if top_topics else \
+    topics = _top_topics(frame, rows, body, nb, top_topics) if top_topics else \
         [[] for _ in range(nb + 1)]
-    refs = sub.loc[broken, ["body", "sheet", "row", "broken_cells"]]
+    refs = frame.iloc[rows[broken]][["body", "sheet", "row", "broken_cells"]]
     broken_rows = [RowRef(str(b), str(s), int(r), str(c))
                    for b, s, r, c in refs.itertuples(index=False)]
-    return Figures(counts, days, topics, broken_rows)
+    return Figures(counts, days, topics, broken_rows, activity.specialists)
 
 
-def _per_date(values: np.ndarray, fn: Any, dtype: str) -> np.ndarray:
-    """fn(date) for each element, computed once per distinct date (NaT stays missing)."""
-    codes, uniques = pd.factorize(values)
-    mapped = np.array([fn(pd.Timestamp(u).date()) for u in uniques], dtype=dtype)
-    missing = np.array(["NaT"], dtype=dtype) if dtype.startswith("datetime") \
-        else np.array([np.nan], dtype=dtype)
-    return np.concatenate([mapped, missing])[np.where(codes < 0, len(uniques), codes)]
-
-
-def _shift(days: np.ndarray, calendar: WorkingCalendar, n: int) -> np.ndarray:
-    """The n-th working day after each date (the deadline of cl. 2.5 for n = 5)."""
-    return _per_date(days, lambda d: np.datetime64(calendar.add(d, n), "s"), "datetime64[s]")
-
-
-_MAX_DECISION_SPAN = np.timedelta64(400, "D")  # longer is a typo in a date, not a review time
+def _repeat_citizens(body: np.ndarray, citizen: np.ndarray, nb: int) -> np.ndarray:
+    """Per body: citizens with more than one application among these rows."""
+    named = citizen >= 0
+    if not named.any():
+        return np.zeros(nb, dtype=np.int64)
+    span = int(citizen.max()) + 1
+    pairs, sizes = np.unique(body[named] * span + citizen[named], return_counts=True)
+    return np.bincount(pairs[sizes > 1] // span, minlength=nb)
 
 
 def _decision_days(body: np.ndarray, nb: int, received: np.ndarray, decided: np.ndarray,
@@ -138,12 +184,8 @@ def _decision_days(body: np.ndarray, nb: int, received: np.ndarray, decided: np.
     out: list[tuple[float | None, int | None]] = [(None, None)] * (nb + 1)
     if not mask.any():
         return out
-    r, d, b = received[mask], decided[mask], body[mask]
-    anchor = pd.Timestamp(r.min()).date() - _ONE_DAY
-    index_r = _per_date(r, lambda day: calendar.count_between(anchor, day), "float64")
-    index_d = _per_date(d, lambda day: calendar.count_between(anchor, day), "float64")
-    days = pd.Series(index_d - index_r)
-    grouped = days.groupby(b).agg(["median", "max"])
+    days = pd.Series(working_days_between(received[mask], decided[mask], calendar))
+    grouped = days.groupby(body[mask]).agg(["median", "max"])
     for i, (median, longest) in zip(grouped.index, grouped.itertuples(index=False),
                                     strict=True):
         out[int(i)] = (float(median), int(longest))
@@ -151,11 +193,11 @@ def _decision_days(body: np.ndarray, nb: int, received: np.ndarray, decided: np.
     return out
 
 
-def _top_topics(sub: pd.DataFrame, body: np.ndarray, nb: int, top: int
+def _top_topics(frame: pd.DataFrame, rows: np.ndarray, body: np.ndarray, nb: int, top: int
                 ) -> list[list[tuple[str, int]]]:
     """The most frequent topics per body and in total (ties in alphabetical order)."""
-    names = sub["topic"].cat.categories
-    topic = sub["topic"].cat.codes.to_numpy().astype(np.int64)
+    names = frame["topic"].cat.categories
+    topic = frame["topic"].cat.codes.to_numpy().astype(np.int64)[rows]
     keep = topic >= 0
     nt = max(len(names), 1)
     out: list[list[tuple[str, int]]] = []
@@ -169,4 +211,3 @@ def _top_topics(sub: pd.DataFrame, body: np.ndarray, nb: int, top: int
     ranked = np.lexsort((np.arange(nt), -totals))
     out.append([(str(names[j]), int(totals[j])) for j in ranked[:top] if totals[j] > 0])
     return out
-

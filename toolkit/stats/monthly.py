@@ -49,77 +49,135 @@ import pandas as pd
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
+from toolkit.journal.findings import CODES
 from toolkit.journal.model import Journal
+from toolkit.journal.rules import DECISION_DAYS
 from toolkit.journal.schema import BY_KEY
-from toolkit.stats.figures import TOP_TOPICS, count_figures
+from toolkit.stats.figures import COUNT_KEYS, TOP_TOPICS, count_figures, repeat_flags
 from toolkit.stats.frame import frame_of, outcome_moment
+from toolkit.stats.kinds import LATE_CONFIRMATION
 from toolkit.stats.period import Month, StatsError, report_period
 from toolkit.stats.results import BodyStats, MonthlyStats, RowRef
 from toolkit.stats.states import MEASURES, STATE_GROUPS, STATE_KEYS, STATES, Measure
-from toolkit.stats.violations import journal_as_of, open_violations
+from toolkit.stats.trend import count_trend, overdue_now, trend_months, trend_points
+from toolkit.stats.violations import (
+    FindingCounts,
+    journal_as_of,
+    month_findings,
+    open_violations,
+)
+from toolkit.stats.workdays import shift
 
 __all__ = [  # what callers import from here (the rest lives in the modules named above)
-    "MEASURES", "STATES", "STATE_GROUPS", "STATE_KEYS", "BodyStats", "Measure", "Month",
-    "MonthlyStats", "RowRef", "StatsError", "collect_stats", "frame_of", "journal_as_of",
-    "monthly_stats", "open_violations", "outcome_moment", "read_sources", "stats_for",
+    "MEASURES",
+    "STATES",
+    "STATE_GROUPS",
+    "STATE_KEYS",
+    "BodyStats",
+    "Measure",
+    "Month",
+    "MonthlyStats",
+    "RowRef",
+    "StatsError",
+    "collect_stats",
+    "frame_of",
+    "journal_as_of",
+    "month_findings",
+    "monthly_stats",
+    "open_violations",
+    "outcome_moment",
+    "read_sources",
+    "stats_for",
     "top_topics_setting",
 ]
-
-_COUNT_KEYS = tuple(m.key for m in MEASURES)
-
 
 def monthly_stats(
     frame: pd.DataFrame,
     month: Month,
     calendar: WorkingCalendar,
     now: dt.datetime,
-    violations: Mapping[str, Mapping[str, int]] | None = None,
-    previous_violations: Mapping[str, Mapping[str, int]] | None = None,
+    findings: Mapping[str, FindingCounts] | None = None,
+    previous_findings: Mapping[str, FindingCounts] | None = None,
     top_topics: int = TOP_TOPICS,
+    today: dt.date | None = None,
 ) -> MonthlyStats:
     """The month's statistics from a frame of typed rows (see `frame_of`), vectorised.
 
-    `violations` maps a body's name to its open errors by code (see `open_violations`).
+    `findings` maps a body's name to its findings as of the month's end (`month_findings`);
+    decisions overdue «right now» are counted as of `today` (default: the day of `now`).
     """
     as_of, complete = report_period(month, now)
+    today = today or now.date()
     bodies = [str(b) for b in frame["body"].cat.categories]
-    current = count_figures(frame, month, calendar, as_of if complete else None, top_topics)
+    due = shift(frame["received"].to_numpy(), calendar, DECISION_DAYS)
+    repeated = repeat_flags(frame)
+    current = count_figures(frame, month, calendar, as_of, complete, due, repeated, top_topics,
+                            specialists=True)
     prev_month = month.previous()
     prev_end = dt.datetime.combine(prev_month.last, dt.time(23, 59))
-    previous = count_figures(frame, prev_month, calendar, prev_end, 0)
-    violations = violations or {}
-    previous_violations = previous_violations or {}
+    previous = count_figures(frame, prev_month, calendar, prev_end, True, due, repeated, 0)
+    trend = count_trend(frame, month, as_of, complete, due)
+    months = trend_months(month)
+    overdue = overdue_now(frame, due, today)
+    findings = findings or {}
+    previous_findings = previous_findings or {}
 
-    def make(i: int | None, name: str, found: Mapping[str, int], before: Mapping[str, int],
+    def make(i: int | None, name: str, found: FindingCounts, before: FindingCounts,
              refs: list[RowRef]) -> BodyStats:
         row = current.counts.sum(axis=0) if i is None else current.counts[i]
         prev = previous.counts.sum(axis=0) if i is None else previous.counts[i]
-        counts = dict(zip(_COUNT_KEYS, (int(v) for v in row), strict=True))
-        before_counts = dict(zip(_COUNT_KEYS, (int(v) for v in prev), strict=True))
-        counts["violations"] = sum(found.values())
-        before_counts["violations"] = sum(before.values())
-        median, longest = current.days[len(bodies) if i is None else i]
-        topics = current.topics[len(bodies) if i is None else i]
-        ordered = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
-        return BodyStats(name, counts, before_counts, median, longest, topics, ordered, refs)
+        counts = dict(zip(COUNT_KEYS, (int(v) for v in row), strict=True))
+        before_counts = dict(zip(COUNT_KEYS, (int(v) for v in prev), strict=True))
+        breaches = _with_late_confirmations(found.breaches, counts)
+        previous_breaches = _with_late_confirmations(before.breaches, before_counts)
+        for figures, seen, month_breaches in ((counts, found, breaches),
+                                              (before_counts, before, previous_breaches)):
+            figures["violations"] = sum(seen.errors.values())
+            figures["breaches"] = sum(month_breaches.values())
+            figures["breaches_earlier"] = sum(seen.breaches_earlier.values())
+            figures["data_slips"] = sum(seen.data.values())
+        at = len(bodies) if i is None else i
+        median, longest = current.days[at]
+        return BodyStats(
+            name, counts, before_counts, median, longest, current.topics[at],
+            _ordered(found.errors), refs, overdue[at],
+            trend_points(months, trend.sum(axis=0) if i is None else trend[i]),
+            [s for s in current.specialists if i is None or s.body == name],
+            _ordered(breaches), _ordered(previous_breaches), _ordered(found.breaches_earlier),
+            _ordered(found.data))
 
+    empty = FindingCounts()
     per_body = [
-        make(i, name, violations.get(name, {}), previous_violations.get(name, {}),
+        make(i, name, findings.get(name, empty), previous_findings.get(name, empty),
              [r for r in current.broken if r.body == name])
         for i, name in enumerate(bodies)
     ]
-    total_found: Counter[str] = Counter()
-    total_before: Counter[str] = Counter()
+    total_found, total_before = FindingCounts(), FindingCounts()
     for name in bodies:
-        total_found.update(violations.get(name, {}))
-        total_before.update(previous_violations.get(name, {}))
+        for into, part in ((total_found, findings.get(name, empty)),
+                           (total_before, previous_findings.get(name, empty))):
+            for attr in ("errors", "breaches", "breaches_earlier", "data"):
+                getattr(into, attr).update(getattr(part, attr))
     total = make(None, "Итого по всем органам", total_found, total_before, current.broken)
     undated_rows = frame.loc[frame["received"].isna(), ["body", "sheet", "row"]]
     letter = BY_KEY["received"].letter
     undated = [RowRef(str(b), str(s), int(r), f"{letter}{int(r)}")
                for b, s, r in undated_rows.itertuples(index=False)]
-    return MonthlyStats(month, as_of, complete, per_body, total, undated)
+    return MonthlyStats(month, as_of, complete, per_body, total, undated, today)
 
+
+def _ordered(found: Mapping[str, int]) -> dict[str, int]:
+    """Codes by count, the most frequent first (zeros left out)."""
+    return dict(sorted(((c, n) for c, n in found.items() if n), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _with_late_confirmations(breaches: Counter[str], counts: Mapping[str, int]
+                             ) -> Counter[str]:
+    """The rules' breaches and the late confirmations the statistics count (cl. 2.6)."""
+    out = Counter(breaches)
+    if LATE_CONFIRMATION not in CODES:  # once the rules report them, they are in `breaches`
+        out[LATE_CONFIRMATION] += counts["confirmations_late"]
+    return out
 
 
 def collect_stats(journals: Sequence[Journal], month: Month, clock: Clock,
@@ -127,10 +185,12 @@ def collect_stats(journals: Sequence[Journal], month: Month, clock: Clock,
     """The month's statistics for the bodies of `journals`, violations included."""
     as_of, complete = report_period(month, clock.now)
     frame = frame_of(journals, calendar)
-    violations = open_violations(journals, clock, calendar, as_of if complete else None)
-    prev_end = dt.datetime.combine(month.previous().last, dt.time(23, 59))
-    previous = open_violations(journals, clock, calendar, prev_end)
-    return monthly_stats(frame, month, calendar, clock.now, violations, previous, top_topics)
+    found = month_findings(journals, month, clock, calendar, as_of, complete)
+    before = month.previous()
+    prev_end = dt.datetime.combine(before.last, dt.time(23, 59))
+    previous = month_findings(journals, before, clock, calendar, prev_end, True)
+    return monthly_stats(frame, month, calendar, clock.now, found, previous, top_topics,
+                         clock.today)
 
 
 def read_sources(locations: Sequence[str], config: Config, only: Sequence[str] = ()

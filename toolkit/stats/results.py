@@ -11,8 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolkit.stats.activity import SPECIALIST_KEYS, SpecialistStats
+from toolkit.stats.kinds import clause_of, clause_order, title_of
 from toolkit.stats.period import Month
-from toolkit.stats.states import MEASURES, STATES
+from toolkit.stats.states import MEASURES, SECTIONS, STATES
+from toolkit.stats.trend import TREND_KEYS, Overdue, TrendPoint
 
 FORMAT = "vks-stats/1"
 
@@ -42,13 +45,29 @@ class BodyStats:
     topics: list[tuple[str, int]] = field(default_factory=list)
     violations: dict[str, int] = field(default_factory=dict)  # error code → open findings
     not_classified: list[RowRef] = field(default_factory=list)
+    overdue_now: Overdue = field(default_factory=Overdue)  # as of the report's `today`
+    trend: list[TrendPoint] = field(default_factory=list)  # 12 months, the report's last
+    specialists: list[SpecialistStats] = field(default_factory=list)
+    breaches: dict[str, int] = field(default_factory=dict)  # code → breaches of this month
+    previous_breaches: dict[str, int] = field(default_factory=dict)  # of the previous month
+    breaches_earlier: dict[str, int] = field(default_factory=dict)  # still open, earlier
+    data_slips: dict[str, int] = field(default_factory=dict)  # code → slips in month's rows
 
     def change(self, key: str) -> int:
         return self.counts[key] - self.previous[key]
 
     @property
     def states(self) -> dict[str, int]:
-        return {key: self.counts[key] for key in STATES}
+        """The month's partition: every application in exactly one final state."""
+        out = {key: self.counts[key] for key in STATES}
+        out["held"] -= self.counts["held_unidentified"]  # the measure «held» includes them
+        return out
+
+    def breach_rows(self) -> list[tuple[str, int, int]]:
+        """(code, this month, previous month) by clause, the most frequent first."""
+        codes = set(self.breaches) | set(self.previous_breaches)
+        rows = [(c, self.breaches.get(c, 0), self.previous_breaches.get(c, 0)) for c in codes]
+        return sorted(rows, key=lambda r: (clause_order(clause_of(r[0])), -r[1], -r[2], r[0]))
 
     def to_dict(self) -> dict[str, Any]:
         from toolkit.journal.findings import CODES
@@ -66,7 +85,20 @@ class BodyStats:
                 for code, n in self.violations.items()
             ],
             "not_classified": [r.to_dict() for r in self.not_classified],
+            "partition": self.states,
+            "overdue_now": self.overdue_now.to_dict(),
+            "trend": [p.to_dict() for p in self.trend],
+            "specialists": [s.to_dict() for s in self.specialists],
+            "breaches": [{**_code(code), "count": n, "previous": before}
+                         for code, n, before in self.breach_rows()],
+            "breaches_earlier": [{**_code(code), "count": n}
+                                 for code, n in self.breaches_earlier.items()],
+            "data_slips": [{**_code(code), "count": n} for code, n in self.data_slips.items()],
         }
+
+
+def _code(code: str) -> dict[str, str]:
+    return {"code": code, "clause": clause_of(code), "title": title_of(code)}
 
 
 @dataclass
@@ -79,6 +111,11 @@ class MonthlyStats:
     bodies: list[BodyStats]
     total: BodyStats
     undated: list[RowRef] = field(default_factory=list)  # rows with no readable receipt date
+    today: dt.date | None = None  # the day `overdue_now` is for (None: the as_of day)
+
+    @property
+    def overdue_day(self) -> dt.date:
+        return self.today or self.as_of.date()
 
     def for_body(self, name: str) -> MonthlyStats:
         """The same report narrowed to one body: its figures are also the total."""
@@ -95,9 +132,13 @@ class MonthlyStats:
             "as_of": self.as_of.isoformat(timespec="minutes"),
             "complete": self.complete,
             "previous_month": self.month.previous().key,
-            "measures": [{"key": m.key, "label": m.label, "heading": m.heading, "level": m.level}
-                         for m in MEASURES],
+            "today": self.overdue_day.isoformat(),
+            "sections": [{"key": key, "title": title} for key, title in SECTIONS],
+            "measures": [{"key": m.key, "label": m.label, "heading": m.heading, "level": m.level,
+                          "section": m.section} for m in MEASURES],
             "states": list(STATES),
+            "trend_keys": list(TREND_KEYS),
+            "specialist_keys": list(SPECIALIST_KEYS),
             "bodies": [b.to_dict() for b in self.bodies],
             "total": self.total.to_dict(),
             "undated": [r.to_dict() for r in self.undated],

@@ -6,6 +6,7 @@ measures (`MEASURES`) are the states and the sums and figures derived from them.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from toolkit.journal.schema import Decision, Ground, Outcome
@@ -56,6 +57,7 @@ class Measure:
     label: str
     level: int = 0  # indentation in the reports: 1 = part of the measure above
     short: str = ""
+    section: str = "applications"  # a key of SECTIONS
 
     @property
     def heading(self) -> str:
@@ -90,6 +92,12 @@ MEASURES: tuple[Measure, ...] = (
     Measure("interrupted_abuse", _after_colon(Outcome.ABUSE.label), 2,
             "Прервано: нецензурные выражения, угрозы"),
     Measure("rescheduled", "перенесено: техническая неисправность (п. 3.5)", 1, "Перенесено"),
+    Measure("rescheduled_passed", "новое время согласовано («Перенесен на») и уже наступило",
+            2, "Перенесено: новое время наступило"),
+    Measure("rescheduled_ahead", "новое время согласовано, еще не наступило", 2,
+            "Перенесено: новое время впереди"),
+    Measure("rescheduled_no_time", "новое время не указано", 2,
+            "Перенесено: новое время не указано"),
     Measure("awaiting", "итог приема еще не внесен", 1, "Итог приема не внесен"),
     Measure("rejected", "Отклонено заявок (п. 2.8)", 0, "Отклонено"),
     *(Measure(key, ground.label, 1, f"Отклонено по основанию {ground.number}")
@@ -98,10 +106,45 @@ MEASURES: tuple[Measure, ...] = (
     Measure("pending", "На рассмотрении на конец месяца", 0, "На рассмотрении"),
     Measure("not_classified", "Не классифицировано (неверно заполнены ячейки)", 0,
             "Не классифицировано"),
-    Measure("violations", "Не устранено нарушений на конец месяца", 0,
-            "Нарушений не устранено"),
+    Measure("repeated", "Повторных заявок: гражданин уже обращался в этот орган "
+            "в предыдущие 12 месяцев", 0, "Повторных заявок"),
+    Measure("repeat_citizens", "Граждан, подавших в месяце больше одной заявки", 0,
+            "Граждан с несколькими заявками"),
+    *(dataclasses.replace(m, section="activity") for m in (
+        Measure("decisions_month", "Принято решений (по дате решения)", 0, "Решений за месяц"),
+        Measure("decisions_month_late", "из них с нарушением срока 5 рабочих дней (п. 2.5)", 1,
+                "Решений за месяц с нарушением срока"),
+        Measure("sessions_month", "Приемов по графику (дата и время приема в месяце)", 0,
+                "Приемов по графику"),
+        Measure("sessions_held", "проведено", 1, "Приемов проведено"),
+        Measure("sessions_cancelled", "отменено", 1, "Приемов отменено"),
+        Measure("sessions_interrupted", "прервано", 1, "Приемов прервано"),
+        Measure("sessions_rescheduled", "перенесено", 1, "Приемов перенесено"),
+        Measure("sessions_no_outcome", "итог не внесен", 1, "Приемов без итога"),
+        Measure("confirmations_late", "Подтверждений участия позже срока (п. 2.6)", 0,
+                "Подтверждений позже срока"),
+    )),
+    Measure("breaches", "Нарушений порядка в месяце (по пунктам — в начале отчета)", 0,
+            "Нарушений порядка", "order"),
+    Measure("breaches_earlier", "Не устранено нарушений прошлых месяцев", 0,
+            "Нарушений прошлых месяцев", "order"),
+    Measure("data_slips", "Недочетов заполнения журнала в заявках месяца (не нарушения "
+            "порядка)", 0, "Недочетов заполнения", "order"),
 )
+"""The report's figures in order. `counts` also holds «violations»: every error of the journal
+check open at the month's end (the first form of the report, kept for the JSON contract)."""
 MEASURE_LABELS = {m.key: m.label for m in MEASURES}
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("applications", "Заявки, поступившие в месяце"),
+    ("activity", "Работа за месяц — по датам событий, в каком бы месяце ни поступила заявка"),
+    ("order", "Нарушения порядка и заполнение журнала"),
+)
+"""The parts of the measures list, in order: (key, heading)."""
+
+RESCHEDULED_PARTS = ("rescheduled_passed", "rescheduled_ahead", "rescheduled_no_time")
+SESSION_PARTS = ("sessions_held", "sessions_cancelled", "sessions_interrupted",
+                 "sessions_rescheduled", "sessions_no_outcome")
 
 # How the charts group the final states: the groups partition the month's rows too.
 STATE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
