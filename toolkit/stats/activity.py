@@ -17,7 +17,7 @@ import pandas as pd
 
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.rules import CONFIRMATION_DAYS
-from toolkit.journal.schema import Answer, Decision, Stage
+from toolkit.journal.schema import Answer, Decision, Stage, normalize
 from toolkit.stats.frame import ANSWER_CODES
 from toolkit.stats.period import Month
 from toolkit.stats.states import DECISION_CODES, OUTCOME_CODES, SESSION_PARTS
@@ -134,6 +134,6 @@ def _per_specialist(frame: pd.DataFrame, body: np.ndarray, masks: dict[str, np.n
         b, s = divmod(int(i), span)
         out.append((b, s == 0, str(names[s - 1]) if s else UNNAMED,
                     dict(zip(SPECIALIST_KEYS, (int(v) for v in table[:, i]), strict=True))))
-    out.sort(key=lambda item: (item[0], item[1], item[2]))  # body order, named first, by name
+    out.sort(key=lambda item: (item[0], item[1], normalize(item[2])))  # body, named first, name
     return [SpecialistStats(str(bodies[b]), name, counts) for b, _, name, counts in out]
 

@@ -27,15 +27,31 @@ class Chart:
     png: bytes
 
 
+TREND_SERIES = (  # key, label, colour, line style
+    ("received", "Поступило заявок", "#1565c0", "-"),
+    ("decided", "Принято решений", "#757575", "-"),
+    ("held", "Проведено приемов", "#2e7d32", "-"),
+    ("overdue", "Просрочено решений на конец месяца", "#c62828", "--"),
+)
+MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя",
+                "дек")
+CHART_TITLES = {
+    "trend": "Динамика за 12 месяцев",
+    "states": "Заявки месяца по итогам",
+    "decisions": "Решения в срок и с нарушением срока",
+}
+
+
 def charts(stats: MonthlyStats) -> list[Chart]:
-    """Applications by outcome per body; decisions on time vs late per body (matplotlib, Agg)."""
+    """The 12-month trend; applications by outcome per body; decisions on time vs late per
+    body (matplotlib, Agg)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     bodies = stats.bodies
     names = [_wrap(b.body) for b in bodies]
     height = 1.6 + 0.42 * max(len(bodies), 1)
-    out = []
+    out = [trend_chart(stats)]
 
     fig = Figure(figsize=(7.6, height), dpi=100)
     FigureCanvasAgg(fig)
@@ -64,6 +80,37 @@ def charts(stats: MonthlyStats) -> list[Chart]:
     fig.tight_layout()
     out.append(Chart("decisions", "Решения в срок и с нарушением срока", _png(fig)))
     return out
+
+
+def trend_chart(stats: MonthlyStats) -> Chart:
+    """Received, decided, held and overdue per month over the 12 months up to the report's."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    points = stats.total.trend
+    labels = [f"{MONTHS_SHORT[p.month.month - 1]}\n{p.month.year}" for p in points]
+    fig = Figure(figsize=(7.6, 3.4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    x = list(range(len(points)))
+    for key, label, color, style in TREND_SERIES:
+        ax.plot(x, [getattr(p, key) for p in points], style, color=color, label=label,
+                linewidth=2, marker="o", markersize=3)
+    ax.set_xticks(x, labels)
+    ax.set_title(CHART_TITLES["trend"], fontsize=11, loc="left")
+    ax.tick_params(labelsize=8)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8,
+              frameon=False)
+    fig.tight_layout()
+    return Chart("trend", CHART_TITLES["trend"], _png(fig))
 
 
 def _wrap(name: str, width: int = 28) -> str:

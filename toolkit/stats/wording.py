@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from toolkit.journal.russian import count, in_month, number, plural, short_date, short_datetime
+from toolkit.stats.kinds import clause_of, clause_order
 from toolkit.stats.results import MonthlyStats
-from toolkit.stats.states import MEASURES
+from toolkit.stats.states import MEASURES, SECTIONS
 
 TITLE = "Личный прием граждан посредством видеоконференцсвязи"
 
@@ -38,12 +39,63 @@ def period_text(stats: MonthlyStats) -> str:
 
 
 def summary(stats: MonthlyStats) -> list[str]:
-    """A few plain Russian sentences on the month's totals, for the top of the report."""
-    t, p = stats.total.counts, stats.total.previous
-    when = stats.month.in_text
-    when = when[0].upper() + when[1:]
+    """Plain Russian sentences on the month's totals: what to act on first, then the month."""
+    return [*headline(stats), *month_sentences(stats)]
+
+
+def headline(stats: MonthlyStats) -> list[str]:
+    """What a manager acts on: decisions overdue now, breaches of the order in the month by
+    clause, breaches of earlier months still open; data-entry slips apart."""
+    total = stats.total
+    t, p = total.counts, total.previous
+    overdue, day = total.overdue_now, short_date(stats.overdue_day)
+    if overdue.count:
+        out = [f"Сейчас (на {day}) просрочено решений по заявкам — {number(overdue.count)}: "
+               f"срок 5 рабочих дней (п. 2.5) истек, решения нет; самый давний срок — "
+               f"{short_date(overdue.oldest_due)}."]
+    else:
+        out = [f"Сейчас (на {day}) просроченных решений по заявкам нет."]
+    before = f"{in_month(stats.month.previous().month)} — {number(p['breaches'])}"
+    if t["breaches"]:
+        out.append(f"{_when(stats)} нарушений порядка — {number(t['breaches'])} ({before}): "
+                   f"{_clauses(breaches_by_clause(total.breaches))}.")
+    else:
+        out.append(f"{_when(stats)} нарушений порядка нет ({before}).")
+    if t["breaches_earlier"]:
+        out.append(f"Не устранено нарушений прошлых месяцев — {number(t['breaches_earlier'])}: "
+                   f"{_clauses(breaches_by_clause(total.breaches_earlier))}.")
+    if t["data_slips"]:
+        out.append(f"Недочетов заполнения журнала в заявках месяца — {number(t['data_slips'])} "
+                   f"(это не нарушения порядка; виды перечислены в отчете).")
+    else:
+        out.append("Недочетов заполнения журнала в заявках месяца нет.")
+    return out
+
+
+def breaches_by_clause(found: Mapping[str, int]) -> list[tuple[str, int]]:
+    """(clause, count) in the order's order."""
+    clauses: dict[str, int] = {}
+    for code, n in found.items():
+        clauses[clause_of(code)] = clauses.get(clause_of(code), 0) + n
+    return sorted(clauses.items(), key=lambda kv: clause_order(kv[0]))
+
+
+def _clauses(by_clause: list[tuple[str, int]]) -> str:
+    return ", ".join(f"п. {clause} — {number(n)}" for clause, n in by_clause)
+
+
+def _when(stats: MonthlyStats) -> str:
+    """«В ноябре 2026 г.», with the moment for a month not over yet."""
+    when = _capital(stats.month.in_text)
     if not stats.complete:
         when += f" (по состоянию на {short_datetime(stats.as_of)})"
+    return when
+
+
+def month_sentences(stats: MonthlyStats) -> list[str]:
+    """The month's applications and work in a few sentences."""
+    t, p = stats.total.counts, stats.total.previous
+    when = _when(stats)
     before = f"{in_month(stats.month.previous().month)} — {number(p['received'])}"
     at_end = "на конец месяца" if stats.complete else "на эту дату"
     received = t["received"]
@@ -64,16 +116,22 @@ def summary(stats: MonthlyStats) -> list[str]:
             out.append(_capital(", ".join(parts)) + ".")
         if t["appointed"]:
             out.append(_outcomes_sentence(t))
+        if t["rescheduled"]:
+            out.append(_rescheduled_sentence(t))
         if t["pending"]:
             out.append(f"{_capital(at_end)} без решения — "
                        f"{_count(t['pending'], 'заявка', 'заявки', 'заявок')}.")
-    violations = t["violations"]
-    if violations:
-        out.append(f"{_capital(at_end)} не устранено "
-                   f"{_count(violations, 'нарушение', 'нарушения', 'нарушений')} "
-                   f"(ошибки проверки журнала).")
-    else:
-        out.append(f"{_capital(at_end)} неустраненных нарушений нет.")
+        if t["repeated"]:
+            out.append(f"Повторных заявок (гражданин обращался в этот орган в предыдущие 12 "
+                       f"месяцев) — {number(t['repeated'])}; граждан с несколькими заявками "
+                       f"в месяце — {number(t['repeat_citizens'])}.")
+    if t["decisions_month"] or t["sessions_month"]:
+        out.append(f"По датам событий, включая заявки прошлых месяцев: принято "
+                   f"{_count(t['decisions_month'], 'решение', 'решения', 'решений')}, "
+                   f"проведено {_count(t['sessions_held'], 'прием', 'приема', 'приемов')}"
+                   + (f", подтверждений участия позже срока (п. 2.6) — "
+                      f"{number(t['confirmations_late'])}" if t["confirmations_late"] else "")
+                   + ".")
     if t["not_classified"]:
         n = t["not_classified"]
         out.append(f"{_count(n, 'строку', 'строки', 'строк')} не удалось классифицировать: "
@@ -107,6 +165,17 @@ def _decisions_sentence(t: Mapping[str, int]) -> str:
     return text + "."
 
 
+def _rescheduled_sentence(t: Mapping[str, int]) -> str:
+    agreed = t["rescheduled_passed"] + t["rescheduled_ahead"]
+    parts = []
+    if agreed:
+        parts.append(f"новое время согласовано — {number(agreed)} (уже наступило — "
+                     f"{number(t['rescheduled_passed'])})")
+    if t["rescheduled_no_time"]:
+        parts.append(f"новое время не указано — {number(t['rescheduled_no_time'])}")
+    return f"Перенесенные приемы (п. 3.5): {', '.join(parts)}."
+
+
 def _outcomes_sentence(t: Mapping[str, int]) -> str:
     held = t["held"]
     verb = "проведен" if _one(held) else "проведено"
@@ -129,10 +198,13 @@ def render_text(stats: MonthlyStats) -> str:
     lines.extend(summary(stats))
     lines.append("")
     total = stats.total
-    for m in MEASURES:
-        lines.append(f"{'  ' * m.level}{m.label}: {number(total.counts[m.key])} "
-                     f"({stats.month.previous().title.lower()}: "
-                     f"{number(total.previous[m.key])})")
+    for key, title in SECTIONS:
+        lines += ["", f"{title}:"]
+        for m in MEASURES:
+            if m.section == key:
+                lines.append(f"{'  ' * m.level}{m.label}: {number(total.counts[m.key])} "
+                             f"({stats.month.previous().title.lower()}: "
+                             f"{number(total.previous[m.key])})")
     lines += ["", "Подробные таблицы — во вложенном файле .xlsx."]
     return "\n".join(lines) + "\n"
 
@@ -141,6 +213,8 @@ def describe(stats: MonthlyStats) -> str:
     """One line for the console: the month, the bodies and the headline figures."""
     t = stats.total.counts
     return (f"{stats.month.title}: {count(len(stats.bodies), 'орган', 'органа', 'органов')}, "
-            f"поступило {number(t['received'])}, решений с нарушением срока "
-            f"{number(t['decided_late'])}, на рассмотрении {number(t['pending'])}.")
+            f"просрочено решений сейчас {number(stats.total.overdue_now.count)}, нарушений "
+            f"порядка {number(t['breaches'])}, поступило {number(t['received'])}, решений с "
+            f"нарушением срока {number(t['decided_late'])}, на рассмотрении "
+            f"{number(t['pending'])}.")
 
