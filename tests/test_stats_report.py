@@ -433,6 +433,18 @@ def test_readme_documents_every_option(command: str) -> None:
     assert cli.commands[command].help
 
 
+def test_readme_documents_the_json_contract(october: MonthlyStats) -> None:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = text.index("**JSON** — постоянный формат `vks-stats/1`")
+    contract = text[start:text.index("\n\n", start)]
+    data = october.to_dict()
+    keys = set(data) | set(data["total"]) | set(data["total"]["breaches"][0]) \
+        | set(data["total"]["trend"][0]) | set(data["total"]["overdue_now"]) \
+        | set(data["total"]["specialists"][0]) | set(data["measures"][0])
+    missing = sorted(k for k in keys if f"`{k}`" not in contract)
+    assert missing == []
+
+
 def test_readme_mail_example_is_valid() -> None:
     import tomllib
 
