@@ -6,9 +6,10 @@
    every row is classified — the month itself and the previous one for the change): target
    ≤ 2 s. The baseline, measured in the same run on the same frame, is the cheapest vectorised
    pass pandas offers over it — rows per body and month (one groupby) — so the ratio says what
-   the partition, deadlines, working days, topics and totals cost on top of counting.
+   the partition, deadlines, working days, topics, the month's activity, specialists, repeat
+   applications, the 12-month trend, decisions overdue now and totals cost on top of counting.
 2. `frame_of` (typed journal rows → the frame) for 100,000 rows: the per-row part.
-3. The report for 40 bodies: .xlsx, HTML with its two charts, JSON, and the ministry's e-mail
+3. The report for 40 bodies: .xlsx, HTML with its three charts, JSON, and the ministry's e-mail
    (HTML body with inline charts and the .xlsx attached), each timed.
 """
 

@@ -13,9 +13,19 @@ from stats_fixtures import OCTOBER, TODAY, write_manager_fixture
 
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
+from toolkit.journal.control import calendar_for
 from toolkit.journal.findings import CODES
+from toolkit.journal.model import read_journals
+from toolkit.sources.demo import Manifest
+from toolkit.sources.open import open_source
 from toolkit.stats.kinds import BREACH, DATA, KINDS, kind_of
-from toolkit.stats.monthly import Month, MonthlyStats, stats_for
+from toolkit.stats.monthly import (
+    Month,
+    MonthlyStats,
+    collect_stats,
+    open_violations,
+    stats_for,
+)
 from toolkit.stats.specialists import specialist_name
 
 D = dt.date
@@ -216,3 +226,25 @@ def test_json_has_the_manager_figures(manager: MonthlyStats) -> None:
                                           "title": "Просрочено решение", "count": 1}]
     assert total["partition"]["held"] == 3 and sum(total["partition"].values()) == 12
     assert total["counts"]["violations"] == 8  # kept: every open error
+
+
+def test_trend_overdue_matches_the_rule_at_each_month_end(demo: tuple[Path, Manifest],
+                                                          config: Config) -> None:
+    """The vectorised «overdue at the month's end» against the decision-overdue rule run on
+    the journal as it stood at each month's end."""
+    path, manifest = demo
+    journals = read_journals(open_source(str(path), config), config)
+    calendar = calendar_for(config)
+    stats = collect_stats(journals, Month.of(manifest.today), Clock.at(manifest.today),
+                          calendar)
+    checked = 0
+    for point in stats.total.trend[:-1]:  # months over; the current one is taken as it stands
+        end = dt.datetime.combine(point.month.last, dt.time(23, 59))
+        found = open_violations(journals, Clock.at(end), calendar, end)
+        assert point.overdue == sum(v.get("decision-overdue", 0) for v in found.values()), \
+            point.month
+        checked += point.overdue
+    assert checked > 0
+    today = open_violations(journals, Clock.at(manifest.today), calendar)
+    assert stats.total.overdue_now.count == sum(v.get("decision-overdue", 0)
+                                                for v in today.values()) > 0

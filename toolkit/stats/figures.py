@@ -18,6 +18,7 @@ from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.schema import Decision, Ground, Outcome
 from toolkit.stats.activity import SpecialistStats, count_activity
 from toolkit.stats.period import Month
+from toolkit.stats.repeats import Repeats
 from toolkit.stats.results import RowRef
 from toolkit.stats.states import (
     DECISION_CODES,
@@ -31,7 +32,6 @@ from toolkit.stats.states import (
 from toolkit.stats.workdays import working_days_between
 
 TOP_TOPICS = 5
-REPEAT_SPAN = np.timedelta64(365, "D")  # «within 12 months» of an earlier application
 COUNT_KEYS = tuple(m.key for m in MEASURES)
 _MAX_DECISION_SPAN = np.timedelta64(400, "D")  # longer is a typo in a date, not a review time
 
@@ -47,37 +47,12 @@ class Figures:
     specialists: list[SpecialistStats]
 
 
-def repeat_flags(frame: pd.DataFrame) -> np.ndarray:
-    """Rows whose citizen applied to the same body earlier, at most 365 days before.
-
-    «Earlier» is an earlier date of receipt, or the same date in a row above. Citizens are the
-    frame's numbers for names that differ only in case, ё/е and spaces; blank names never repeat.
-    """
-    citizen = frame["citizen"].to_numpy()
-    received = frame["received"].to_numpy()
-    rows = np.flatnonzero((citizen >= 0) & ~np.isnat(received))
-    flags = np.zeros(len(frame), dtype=bool)
-    if not len(rows):
-        return flags
-    body = frame["body"].cat.codes.to_numpy().astype(np.int64)[rows]
-    day = received[rows].astype("datetime64[D]").astype(np.int64)
-    day -= day.min()
-    person = body * (int(citizen.max()) + 1) + citizen[rows]
-    # One int64 key, sorted stably: by body and citizen, then date, then frame (row) order.
-    order = np.argsort(person * (int(day.max()) + 1) + day, kind="stable")
-    p, d = person[order], day[order]
-    same = np.zeros(len(order), dtype=bool)
-    same[1:] = (p[1:] == p[:-1]) & (d[1:] - d[:-1] <= REPEAT_SPAN.astype(np.int64))
-    flags[rows[order]] = same
-    return flags
-
-
 def count_figures(frame: pd.DataFrame, month: Month, calendar: WorkingCalendar,
-                  as_of: dt.datetime, complete: bool, due: np.ndarray, repeated: np.ndarray,
+                  as_of: dt.datetime, complete: bool, due: np.ndarray, repeats: Repeats,
                   top_topics: int, specialists: bool = False) -> Figures:
     """The month's figures as of `as_of`; for a `complete` month later facts are masked.
 
-    `due` is every row's decision deadline (cl. 2.5), `repeated` its `repeat_flags`.
+    `due` is every row's decision deadline (cl. 2.5), `repeats` the frame's `find_repeats`.
     """
     received = frame["received"].to_numpy()
     start = np.datetime64(month.first, "s")
@@ -137,9 +112,9 @@ def count_figures(frame: pd.DataFrame, month: Month, calendar: WorkingCalendar,
     for key, mask in (("decided_on_time", on_time), ("decided_late", late),
                       ("decided_undated", undated), ("rescheduled_passed", passed),
                       ("rescheduled_ahead", ahead), ("rescheduled_no_time", no_time),
-                      ("repeated", repeated[rows])):
+                      ("repeated", repeats.flags[rows])):
         counts[:, col[key]] = np.bincount(body[mask], minlength=nb)
-    counts[:, col["repeat_citizens"]] = _repeat_citizens(body, column("citizen"), nb)
+    counts[:, col["repeat_citizens"]] = repeats.citizens(rows, len(frame), nb)
     counts[:, col["decided"]] = counts[:, [col["decided_on_time"], col["decided_late"],
                                            col["decided_undated"]]].sum(axis=1)
     for group, _label, members in STATE_GROUPS:  # held, rejected, cancelled, interrupted
@@ -159,16 +134,6 @@ def count_figures(frame: pd.DataFrame, month: Month, calendar: WorkingCalendar,
     broken_rows = [RowRef(str(b), str(s), int(r), str(c))
                    for b, s, r, c in refs.itertuples(index=False)]
     return Figures(counts, days, topics, broken_rows, activity.specialists)
-
-
-def _repeat_citizens(body: np.ndarray, citizen: np.ndarray, nb: int) -> np.ndarray:
-    """Per body: citizens with more than one application among these rows."""
-    named = citizen >= 0
-    if not named.any():
-        return np.zeros(nb, dtype=np.int64)
-    span = int(citizen.max()) + 1
-    pairs, sizes = np.unique(body[named] * span + citizen[named], return_counts=True)
-    return np.bincount(pairs[sizes > 1] // span, minlength=nb)
 
 
 def _decision_days(body: np.ndarray, nb: int, received: np.ndarray, decided: np.ndarray,

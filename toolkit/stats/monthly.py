@@ -53,10 +53,11 @@ from toolkit.journal.findings import CODES
 from toolkit.journal.model import Journal
 from toolkit.journal.rules import DECISION_DAYS
 from toolkit.journal.schema import BY_KEY
-from toolkit.stats.figures import COUNT_KEYS, TOP_TOPICS, count_figures, repeat_flags
+from toolkit.stats.figures import COUNT_KEYS, TOP_TOPICS, count_figures
 from toolkit.stats.frame import frame_of, outcome_moment
 from toolkit.stats.kinds import LATE_CONFIRMATION
 from toolkit.stats.period import Month, StatsError, report_period
+from toolkit.stats.repeats import find_repeats
 from toolkit.stats.results import BodyStats, MonthlyStats, RowRef
 from toolkit.stats.states import MEASURES, STATE_GROUPS, STATE_KEYS, STATES, Measure
 from toolkit.stats.trend import count_trend, overdue_now, trend_months, trend_points
@@ -110,12 +111,12 @@ def monthly_stats(
     today = today or now.date()
     bodies = [str(b) for b in frame["body"].cat.categories]
     due = shift(frame["received"].to_numpy(), calendar, DECISION_DAYS)
-    repeated = repeat_flags(frame)
-    current = count_figures(frame, month, calendar, as_of, complete, due, repeated, top_topics,
+    repeats = find_repeats(frame)
+    current = count_figures(frame, month, calendar, as_of, complete, due, repeats, top_topics,
                             specialists=True)
     prev_month = month.previous()
     prev_end = dt.datetime.combine(prev_month.last, dt.time(23, 59))
-    previous = count_figures(frame, prev_month, calendar, prev_end, True, due, repeated, 0)
+    previous = count_figures(frame, prev_month, calendar, prev_end, True, due, repeats, 0)
     trend = count_trend(frame, month, as_of, complete, due)
     months = trend_months(month)
     overdue = overdue_now(frame, due, today)

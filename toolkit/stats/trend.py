@@ -94,17 +94,22 @@ def count_trend(frame: pd.DataFrame, month: Month, as_of: dt.datetime, complete:
     out = np.zeros((nb, TREND_MONTHS, len(TREND_KEYS)), dtype=np.int64)
     for k, (values, mask) in enumerate(((frame["received"].to_numpy(), None),
                                         (decision_date, decided), (appointment, held))):
-        index = np.searchsorted(edges, values, side="right") - 1  # NaT sorts after the last
+        # Searched as int64 (numpy's datetime search is slower); NaT is the smallest int64.
+        index = np.searchsorted(edges.view(np.int64), values.view(np.int64), side="right") - 1
         keep = (index >= 0) & (index < TREND_MONTHS)
         if mask is not None:
             keep &= mask
         out[:, :, k] = np.bincount(body[keep] * TREND_MONTHS + index[keep],
                                    minlength=nb * TREND_MONTHS).reshape(nb, TREND_MONTHS)
+    # Only rows whose deadline passed undecided can be overdue at some month's end.
+    late = np.flatnonzero(~frame["decision_unread"].to_numpy() & (due < last_day)
+                          & ((decision == 0) | (decision_date > due)))
+    part = frame.iloc[late]
     for i, m in enumerate(months):
         current = m == month and not complete  # taken as it stands, like the month itself
         day = last_day if m == month else np.datetime64(m.last, "s")
-        overdue = overdue_mask(frame, due, day, as_is=current)
-        out[:, i, TREND_KEYS.index("overdue")] = np.bincount(body[overdue], minlength=nb)
+        overdue = overdue_mask(part, due[late], day, as_is=current)
+        out[:, i, TREND_KEYS.index("overdue")] = np.bincount(body[late][overdue], minlength=nb)
     return out
 
 
