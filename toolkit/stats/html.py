@@ -11,7 +11,7 @@ from toolkit.stats.activity import SPECIALIST_KEYS
 from toolkit.stats.charts import CHART_TITLES
 from toolkit.stats.kinds import clause_of, title_of
 from toolkit.stats.results import BodyStats, MonthlyStats
-from toolkit.stats.states import MEASURES, SECTIONS
+from toolkit.stats.states import ALARMING, MEASURES, SECTIONS
 from toolkit.stats.wording import (
     TITLE,
     month_sentences,
@@ -33,9 +33,6 @@ BODY_COLUMNS = (
     ("sessions_held", "Проведено приемов"),
     ("data_slips", "Недочетов заполнения"),
 )
-BAD = {"decided_late", "pending", "not_classified", "breaches", "breaches_earlier",
-       "decisions_month_late", "sessions_no_outcome", "confirmations_late",
-       "rescheduled_no_time"}
 
 
 def _environment() -> Any:
@@ -102,7 +99,7 @@ def context(stats: MonthlyStats, images: Mapping[str, str]) -> dict[str, Any]:
         "sections": [
             {"title": title, "measures": [
                 {"label": m.label, "level": m.level, "value": t[m.key], "previous": p[m.key],
-                 "change": total.change(m.key), "bad": m.key in BAD}
+                 "change": total.change(m.key), "bad": m.key in ALARMING}
                 for m in MEASURES if m.section == key]}
             for key, title in SECTIONS],
         "days_median": n_or_dash(total.days_median, 1),

@@ -142,6 +142,11 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 """The parts of the measures list, in order: (key, heading)."""
 
+# Measures a reader should notice when they are not zero (shown in red).
+ALARMING = frozenset({"decided_late", "pending", "not_classified", "breaches", "breaches_earlier",
+                      "decisions_month_late", "sessions_no_outcome", "confirmations_late",
+                      "rescheduled_no_time"})
+
 RESCHEDULED_PARTS = ("rescheduled_passed", "rescheduled_ahead", "rescheduled_no_time")
 SESSION_PARTS = ("sessions_held", "sessions_cancelled", "sessions_interrupted",
                  "sessions_rescheduled", "sessions_no_outcome")

@@ -21,7 +21,7 @@ from toolkit.journal.findings import CODES
 from toolkit.journal.russian import short_date
 from toolkit.stats.kinds import clause_of, title_of
 from toolkit.stats.results import BodyStats, MonthlyStats
-from toolkit.stats.states import MEASURES, SECTIONS
+from toolkit.stats.states import ALARMING, MEASURES, SECTIONS
 from toolkit.stats.wording import TITLE, month_sentences, period_text
 from toolkit.stats.xlsx_style import (
     BAD_FONT,
@@ -62,9 +62,6 @@ MEASURES_SHEET = "Показатели"
 SPECIALISTS_SHEET = "Специалисты"
 TREND_SHEET = "Динамика"
 _LABEL, _NUMBER = 62, 16  # the label column and three number columns of the list sheets
-_BAD = {"decided_late", "pending", "not_classified", "breaches", "breaches_earlier",
-        "decisions_month_late", "sessions_no_outcome", "confirmations_late",
-        "rescheduled_no_time"}
 FIXED_SHEETS = (SUMMARY_SHEET, MEASURES_SHEET, *(t for t, _, _ in BODY_TABLES),
                 SPECIALISTS_SHEET, TREND_SHEET, CHARTS_SHEET)
 
@@ -184,7 +181,7 @@ def _measures(ws: Worksheet, stats: MonthlyStats, body: BodyStats, row: int) -> 
                 continue
             row += 1
             value = body.counts[m.key]
-            font = BAD_FONT if m.key in _BAD and value else BOLD_FONT if m.level == 0 \
+            font = BAD_FONT if m.key in ALARMING and value else BOLD_FONT if m.level == 0 \
                 else CELL_FONT
             put(ws, row, 1, m.label, BOLD_FONT if m.level == 0 else CELL_FONT, border=BOX,
                 alignment=Alignment(indent=2 * m.level, wrap_text=True))
