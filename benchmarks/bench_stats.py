@@ -6,9 +6,10 @@
    every row is classified — the month itself and the previous one for the change): target
    ≤ 2 s. The baseline, measured in the same run on the same frame, is the cheapest vectorised
    pass pandas offers over it — rows per body and month (one groupby) — so the ratio says what
-   the partition, deadlines, working days, topics and totals cost on top of counting.
+   the partition, deadlines, working days, topics, the month's activity, specialists, repeat
+   applications, the 12-month trend, decisions overdue now and totals cost on top of counting.
 2. `frame_of` (typed journal rows → the frame) for 100,000 rows: the per-row part.
-3. The report for 40 bodies: .xlsx, HTML with its two charts, JSON, and the ministry's e-mail
+3. The report for 40 bodies: .xlsx, HTML with its three charts, JSON, and the ministry's e-mail
    (HTML body with inline charts and the .xlsx attached), each timed.
 """
 
@@ -60,6 +61,17 @@ def synthetic_frame(rows: int, bodies: int, seed: int = 1) -> pd.DataFrame:
     broken = rng.random(rows) < 0.001
     row = np.arange(6, rows + 6)
     cells = np.where(broken, "E" + row.astype(str), "")
+    appointment = decision_date + (rng.integers(1, 10, rows) * 86400 + 36000).astype(
+        "timedelta64[s]")
+    appointment[decision != 1] = np.datetime64("NaT")
+    notice_sent = decision_date + np.timedelta64(11, "h")
+    answer = np.where(decision == 1, rng.integers(0, 3, rows), 0).astype(np.int8)
+    answered_at = notice_sent + (rng.integers(1, 60, rows) * 3600).astype("timedelta64[s]")
+    answered_at[answer == 0] = np.datetime64("NaT")
+    rescheduled_to = appointment + np.timedelta64(7, "D")
+    rescheduled_to[(outcome != 7) | (rng.random(rows) < 0.3)] = np.datetime64("NaT")
+    specialists = [f"Специалистова{'абвгдежзиклмнопрстуфхцчшщ'[i % 25]} А.{i // 25}." for i in
+                   range(bodies * 5)]
     return pd.DataFrame({
         "body": pd.Categorical.from_codes(body, categories=names),
         "sheet": pd.Categorical.from_codes(body, categories=[n[:31] for n in names]),
@@ -74,6 +86,15 @@ def synthetic_frame(rows: int, bodies: int, seed: int = 1) -> pd.DataFrame:
                                            categories=sorted(TOPICS)),
         "broken": broken,
         "broken_cells": pd.array(cells, dtype=object),
+        "decision_unread": np.zeros(rows, dtype=bool),
+        "appointment": appointment,
+        "notice_sent": notice_sent,
+        "answer": answer,
+        "answered_at": answered_at,
+        "rescheduled_to": rescheduled_to,
+        "specialist": pd.Categorical.from_codes(body * 5 + rng.integers(0, 5, rows),
+                                                categories=specialists),
+        "citizen": rng.integers(0, rows // 3, rows),  # about a third of the rows repeat
     })
 
 

@@ -142,3 +142,109 @@ def write_fixture(path: Path) -> Path:
     """The journal above as an .xlsx file by the form of Appendix 1."""
     rows = {"Орган А": BODY_A_ROWS, "Орган Б": BODY_B_ROWS}
     return write_journal(path, {body: rows.get(body.sheet, []) for body in BODIES})
+
+
+# The manager's figures (issues 11 and 13) ---------------------------------------------------
+
+# A second hand-counted journal, «Орган Г», for what a manager acts on (October 2026).
+#
+# Each row names its own citizen (except the repeats); the specialists are one person however
+# written. October has no holidays; 04.11.2026 is one. TODAY is 10.11.2026.
+#
+#      1  24.09  appointed 25.09 (Тарасов Е.П.), session 01.10 10:00, held      a September
+#                                                        application held in October
+#      2  28.09  appointed 02.10 (Тарасов Е. П.), session 07.10 10:00, held      decided in October
+#      3  21.09  rejected 06.10 (Тарасов Евгений Павлович), ground 1            due 28.09: LATE
+#      4  01.10  appointed 02.10, notice 02.10 (Fri) 10:00, confirmed 06.10 — window 05.10: LATE
+#                confirmation; session 08.10 10:00 (Петрова Анна Андреевна), held without
+#                identification (cl. 3.8)
+#      5  01.10  appointed 02.10, notice 02.10 12:00, confirmed 05.10 17:00 (on time), session
+#                09.10 11:00 (Петрова А.А.), held
+#      6  05.10  appointed 06.10, session 12.10 10:00 (петрова  а. а.), rescheduled to 19.10 10:00
+#      7  05.10  appointed 06.10, session 13.10 10:00 (Петрова А.А.), rescheduled to 05.11 10:00
+#      8  05.10  appointed 06.10, session 14.10 10:00 (Тарасов Е.П.), rescheduled, no new time
+#      9  07.10  Смирнова Анна Ивановна again (row 12: 16.03.2026); no decision, due 14.10
+#     10  08.10  Кузнецов Олег Петрович again, but row 13 is 372 days before; rejected 09.10,
+#                ground 3, no specialist; e-mail «нет» (a data slip)
+#     11  12.10  Семёнов Игорь Олегович; appointed 13.10, session 16.10 10:00 (Тарасов Е.П.),
+#                no outcome (cl. 3.11)
+#     12  16.03  Смирнова Анна Ивановна; rejected 17.03, ground 4
+#     13  01.10.2025  Кузнецов Олег Петрович; rejected 02.10.2025, ground 1
+#     14  19.10  Семенов Игорь Олегович (the same citizen as row 11); no decision, due 26.10;
+#                no topic (a data slip)
+#     15  20.10  appointed 21.10, declined 21.10 15:00, no outcome (cl. 2.7); session 28.10 10:00
+#                (Тарасов Е.П.)
+#     16  26.10  appointed 27.10, session 29.10 20:00 (Петрова А.А.) — after hours (cl. 1.2); held
+#     17  02.11  no decision: due 10.11, not overdue on 10.11
+#     18  13.08  no decision: due 20.08, overdue since
+#     19  01.10  appointed 02.10, session 09.10 11:05 (ПЕТРОВА А.А.) — overlaps row 5
+#                (cl. 3.10); held
+#
+
+TARASOV, PETROVA = "Тарасов Е.П.", "Петрова А.А."
+
+
+_SURNAMES = ("Абрамов", "Белов", "Волков", "Гусев", "Дьяков", "Егоров", "Жуков", "Зайцев",
+             "Ильин", "Козлов")
+
+
+def _citizen(number: int, received: object, citizen: str = "", **values: Any) -> dict[str, Any]:
+    """A row of «Орган Г»: its own citizen unless one is given."""
+    topic = values.pop("topic", SOCIAL)
+    surname = _SURNAMES[number // 2]
+    name = f"{surname} Иван Ильич" if number % 2 == 0 else f"{surname}а Мария Ильинична"
+    return _row(number, received, topic, **{"citizen": citizen or name, **values})
+
+
+def _confirmed(decided: dt.date, session: dt.datetime, specialist: str,
+               outcome: Outcome | None = None, **extra: Any) -> dict[str, Any]:
+    return _appointed(decided, session, outcome, specialist=specialist, **extra)
+
+
+MANAGER_ROWS = [
+    _citizen(1, D(2026, 9, 24), **_confirmed(D(2026, 9, 25), T(2026, 10, 1, 10), TARASOV,
+                                              Outcome.HELD)),
+    _citizen(2, D(2026, 9, 28), **_confirmed(D(2026, 10, 2), T(2026, 10, 7, 10), "Тарасов Е. П.",
+                                              Outcome.HELD)),
+    _citizen(3, D(2026, 9, 21), **_rejected(D(2026, 10, 6), Ground.OUT_OF_COMPETENCE.label),
+             specialist="Тарасов Евгений Павлович"),
+    _citizen(4, D(2026, 10, 1), **_confirmed(
+        D(2026, 10, 2), T(2026, 10, 8, 10), "Петрова Анна Андреевна", Outcome.HELD_UNIDENTIFIED,
+        notice_sent=T(2026, 10, 2, 10), answered_at=T(2026, 10, 6, 9))),
+    _citizen(5, D(2026, 10, 1), **_confirmed(
+        D(2026, 10, 2), T(2026, 10, 9, 11), PETROVA, Outcome.HELD,
+        notice_sent=T(2026, 10, 2, 12), answered_at=T(2026, 10, 5, 17))),
+    _citizen(6, D(2026, 10, 5), **_confirmed(
+        D(2026, 10, 6), T(2026, 10, 12, 10), "петрова  а. а.", Outcome.RESCHEDULED,
+        rescheduled_to=T(2026, 10, 19, 10))),
+    _citizen(7, D(2026, 10, 5), **_confirmed(
+        D(2026, 10, 6), T(2026, 10, 13, 10), PETROVA, Outcome.RESCHEDULED,
+        rescheduled_to=T(2026, 11, 5, 10))),
+    _citizen(8, D(2026, 10, 5), **_confirmed(D(2026, 10, 6), T(2026, 10, 14, 10), TARASOV,
+                                              Outcome.RESCHEDULED)),
+    _citizen(9, D(2026, 10, 7), "смирнова  анна ивановна"),
+    _citizen(10, D(2026, 10, 8), "Кузнецов Олег Петрович", email="нет",
+             **_rejected(D(2026, 10, 9), Ground.TOPIC_UNCLEAR.label)),
+    _citizen(11, D(2026, 10, 12), "Семёнов Игорь Олегович",
+             **_confirmed(D(2026, 10, 13), T(2026, 10, 16, 10), TARASOV)),
+    _citizen(12, D(2026, 3, 16), "Смирнова Анна Ивановна",
+             **_rejected(D(2026, 3, 17), Ground.REPEATED.label)),
+    _citizen(13, D(2025, 10, 1), "Кузнецов Олег Петрович",
+             **_rejected(D(2025, 10, 2), Ground.OUT_OF_COMPETENCE.label)),
+    _citizen(14, D(2026, 10, 19), "Семенов  Игорь Олегович", topic=""),
+    _citizen(15, D(2026, 10, 20), **_confirmed(
+        D(2026, 10, 21), T(2026, 10, 28, 10), TARASOV, notice_sent=T(2026, 10, 21, 10),
+        answer=Answer.DECLINED.label, answered_at=T(2026, 10, 21, 15))),
+    _citizen(16, D(2026, 10, 26), **_confirmed(D(2026, 10, 27), T(2026, 10, 29, 20), PETROVA,
+                                               Outcome.HELD)),
+    _citizen(17, D(2026, 11, 2)),
+    _citizen(18, D(2026, 8, 13)),
+    _citizen(19, D(2026, 10, 1), **_confirmed(D(2026, 10, 2), T(2026, 10, 9, 11, 5),
+                                               "ПЕТРОВА А.А.", Outcome.HELD)),
+]
+MANAGER_BODY = Body(name="Орган Г", sheet="Орган Г")
+
+
+def write_manager_fixture(path: Path) -> Path:
+    """The journal of MANAGER_DOC as an .xlsx file."""
+    return write_journal(path, {MANAGER_BODY: MANAGER_ROWS})

@@ -36,6 +36,7 @@ from toolkit.stats.delivery import (
     send_reports,
 )
 from toolkit.stats.monthly import Month, stats_for
+from toolkit.stats.xlsx import FIXED_SHEETS
 
 OCTOBER = Month(2026, 10)
 XLSX = "статистика-ВКС-2026-10.xlsx"
@@ -121,22 +122,22 @@ def test_reports_are_delivered_once(server: Server, journal: Path) -> None:
     assert "Поступило заявок" in html and "Иванов" not in html
     cids = {str(part["Content-ID"]).strip("<>") for part in body_a.walk()
             if part.get_content_type() == "image/png"}
-    assert len(cids) == 2
+    assert len(cids) == 3  # the trend, outcomes and decisions charts
     assert all(f'src="cid:{cid}"' in html for cid in cids)
     plain = body_a.get_body(("plain",))
     assert plain is not None and "Поступило заявок: 17" in str(plain.get_content())
     wb = xlsx_of(body_a)
-    assert wb.sheetnames == ["Сводка", "Диаграммы", "Орган А"]
-    assert wb["Сводка"]["B5"].value == 17
+    assert wb.sheetnames == [*FIXED_SHEETS, "Орган А"]
+    assert wb["Заявки по органам"]["B5"].value == 17
 
     # The ministry gets every body and the totals.
     ministry = server.inbox.by_subject("все органы")[0]
     assert "В октябре 2026 г. поступило 19 заявок" in html_of(ministry)
     assert "По органам" in html_of(ministry)
     wb = xlsx_of(ministry)
-    assert wb.sheetnames == ["Сводка", "Диаграммы", "Орган А", "Орган Б", "Орган В"]
-    assert [r[1] for r in wb["Сводка"].iter_rows(min_row=5, max_row=8, values_only=True)] == \
-        [17, 2, 0, 19]
+    assert wb.sheetnames == [*FIXED_SHEETS, "Орган А", "Орган Б", "Орган В"]
+    assert [r[1] for r in wb["Заявки по органам"].iter_rows(min_row=5, max_row=8,
+                                                            values_only=True)] == [17, 2, 0, 19]
 
     # A re-run sends nothing.
     again = run(journal, config)
@@ -271,7 +272,7 @@ def test_dry_run_writes_messages_and_sends_nothing(journal: Path, tmp_path: Path
     assert isinstance(msg, EmailMessage)
     assert msg["To"] == "b1@example.ru, b2@example.ru"
     assert "поступило 2 заявки" in html_of(msg)
-    assert xlsx_of(msg).sheetnames == ["Сводка", "Диаграммы", "Орган Б"]
+    assert xlsx_of(msg).sheetnames == [*FIXED_SHEETS, "Орган Б"]
     assert result.lines()[0] == ("Проверка рассылки (письма записаны в файлы, не отправлены) "
                                  "за октябрь 2026:")
 

@@ -217,7 +217,8 @@ def _reference_state(app: Application, limit: dt.datetime | None,
                     Outcome.NO_SHOW: "interrupted_no_show",
                     Outcome.NOT_IDENTIFIED: "interrupted_not_identified",
                     Outcome.ABUSE: "interrupted_abuse",
-                    Outcome.RESCHEDULED: "rescheduled"}[app.outcome]
+                    Outcome.RESCHEDULED: "rescheduled",
+                    Outcome.HELD_UNIDENTIFIED: "held_unidentified"}[app.outcome]
     return "awaiting"
 
 

@@ -35,7 +35,8 @@ from toolkit.journal.errors import ConfigError, ToolkitError
 from toolkit.journal.files import PRIVATE_FILE, private_dir
 from toolkit.journal.state import connect
 from toolkit.mail.smtp import MailError, MailSettings, new_message, send_message, write_eml
-from toolkit.stats.monthly import Month, MonthlyStats
+from toolkit.stats.period import Month
+from toolkit.stats.results import MonthlyStats
 
 log = logging.getLogger("vks.delivery")
 
