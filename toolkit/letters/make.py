@@ -39,7 +39,8 @@ from toolkit.journal.config import Body, Config
 from toolkit.journal.control import state_dir
 from toolkit.journal.errors import JournalBusy
 from toolkit.journal.files import private_dir
-from toolkit.journal.model import Application, CellChange, Journal, read_journals
+from toolkit.journal.model import Application, CellChange, Journal
+from toolkit.journal.read import read_journals
 from toolkit.journal.russian import letter_date, short_date
 from toolkit.journal.schema import BY_KEY, Decision, column_title
 from toolkit.journal.state import connect

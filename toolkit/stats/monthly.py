@@ -620,7 +620,8 @@ def journal_as_of(journal: Journal, moment: dt.datetime, calendar: WorkingCalend
         kept.append(_app_as_of(app, moment, calendar))
     rows = {app.row for app in kept}
     findings = [f for f in journal.findings if f.row is None or f.row in rows]
-    return dataclasses.replace(journal, applications=kept, findings=findings, stale_rows=[])
+    return Journal(journal.body, journal.sheet, journal.location, kept, findings,
+                   journal.date1904)
 
 
 _DECISION_FACTS = {"decision": None, "decision_date": None, "appointment": None, "ground": None,
@@ -682,7 +683,7 @@ def read_sources(locations: Sequence[str], config: Config, only: Sequence[str] =
     error only when no location holds them.
     """
     from toolkit.journal.errors import JournalError
-    from toolkit.journal.model import journal_sheets, read_journals
+    from toolkit.journal.read import journal_sheets, read_journals
     from toolkit.sources.open import open_source
 
     journals: list[Journal] = []
