@@ -6,7 +6,8 @@ The golden files in tests/data/golden were made by the row-by-row engine (commit
 start of the columnar rewrite) and are what tests/test_golden.py compares the engine against.
 Regenerate them only when a change of findings is intended:
 
-    git stash; git checkout 9ec87c6 -- toolkit; python benchmarks/golden_check.py; git checkout HEAD -- toolkit
+    git checkout 9ec87c6 -- toolkit && python benchmarks/golden_check.py
+    git checkout HEAD -- toolkit
 """
 
 from __future__ import annotations
