@@ -14,7 +14,7 @@ Nothing here logs or returns personal data: lines name journals, bodies, sheets 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,7 +93,7 @@ class DryRunSource:
     def sheet_titles(self) -> list[str]:
         return self.inner.sheet_titles()
 
-    def read(self, titles: Sequence[str]) -> Sequence[SheetTable | SheetGrid]:
+    def read(self, titles: Sequence[str]) -> Iterable[SheetTable | SheetGrid]:
         return self.inner.read(titles)
 
     def write(self, changes: Sequence[CellChange]) -> WriteResult:

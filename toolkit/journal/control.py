@@ -22,7 +22,7 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.findings import Finding
 from toolkit.journal.model import CellChange, Journal, JournalSource, paused_gc
-from toolkit.journal.read import read_journals
+from toolkit.journal.read import iter_journals
 from toolkit.journal.report import JournalSummary, Report
 from toolkit.journal.rules import Context, due_cancellation, run_rules
 from toolkit.journal.russian import short_date
@@ -140,11 +140,10 @@ def check_source(
 
 def _check_source(source: JournalSource, config: Config, clock: Clock, only: Sequence[str],
                   write: bool, calendar: WorkingCalendar) -> Report:
-    journals = read_journals(source, config, only)
     report = Report(source.location, clock.today)
     changes: list[CellChange] = []
-    while journals:  # each journal's rows are freed once checked, before anything is written
-        journal = journals.pop(0)
+    # Each sheet is checked as soon as it is read, and its rows freed before the next.
+    for journal in iter_journals(source, config, only):
         found, planned = _check_journal(journal, calendar, clock, write)
         changes.extend(planned)
         report.findings.extend(found)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import repeat
 from pathlib import Path
@@ -174,7 +174,7 @@ class JournalSource(Protocol):
 
     def sheet_titles(self) -> list[str]: ...
 
-    def read(self, titles: Sequence[str]) -> Sequence[SheetTable | SheetGrid]: ...
+    def read(self, titles: Sequence[str]) -> Iterable[SheetTable | SheetGrid]: ...
 
     def write(self, changes: Sequence[CellChange]) -> WriteResult: ...
 

@@ -10,7 +10,7 @@ toolkit does not know is ignored.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import polars as pl
 
@@ -170,25 +170,29 @@ def read_journals(
     source: JournalSource, config: Config, only: Sequence[str] = ()
 ) -> list[Journal]:
     """Read and parse every body journal a source holds."""
+    return list(iter_journals(source, config, only))
+
+
+def iter_journals(
+    source: JournalSource, config: Config, only: Sequence[str] = ()
+) -> Iterator[Journal]:
+    """Every body journal of a source, each parsed as soon as its sheet is read."""
     chosen = journal_sheets(source.sheet_titles(), config, source.location, only)
     bodies = dict(chosen)
+    count = 0
     with paused_gc():
-        tables = list(source.read([title for title, _ in chosen]))
-        journals = []
-        while tables:  # release each sheet's cells as soon as it is parsed
-            table = tables.pop(0)
-            if isinstance(table, SheetGrid):
-                table = table_of(table)
+        for read in source.read([title for title, _ in chosen]):
+            table = table_of(read) if isinstance(read, SheetGrid) else read
             named = bool(only) or config.body_for_sheet(table.title, source.location) is not None
             if not named and not looks_like_journal(table):
                 log.info("лист «%s» не похож на журнал и пропущен", table.title)
                 continue
-            journals.append(read_journal(table, bodies[table.title], source.location))
-            del table
-    if not journals:
+            count += 1
+            yield read_journal(table, bodies[table.title], source.location)
+            del table, read
+    if not count:
         raise JournalError(f"{source.location}: в книге нет ни одного листа журнала "
                            f"(строка 3 листа журнала начинается с «№ п/п»)")
-    return journals
 
 
 def looks_like_journal(table: SheetTable | SheetGrid) -> bool:

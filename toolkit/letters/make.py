@@ -461,9 +461,10 @@ def note_text(path: Path, made_on: dt.date) -> str:
 def _note(changes: list[CellChange], journal: Journal, app: Application, path: Path,
           made_on: dt.date) -> None:
     text = note_text(path, made_on)
-    if app.letter != text:
+    col = journal.column_index("letter")
+    if app.letter != text and col is not None:  # a sheet without the column gets no note
         changes.append(CellChange(journal.sheet, app.row, "letter", app.raw_text("letter"),
-                                  text, "решение об отклонении"))
+                                  text, "решение об отклонении", col))
 
 
 def _journal_key(location: str) -> str:

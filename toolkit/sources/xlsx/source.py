@@ -13,16 +13,17 @@ import hashlib
 import logging
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.journal.errors import JournalBusy, JournalError
 from toolkit.journal.files import atomic_output, backup
 from toolkit.journal.model import CellChange, SheetTable, WriteResult
 from toolkit.sources.xlsx.locks import describe_locks
-from toolkit.sources.xlsx.package import Package, SheetScan
+from toolkit.sources.xlsx.package import Package
 from toolkit.sources.xlsx.patch import PatchError, patch_sheet, rewrite_package
 
 log = logging.getLogger("vks.xlsx")
@@ -44,6 +45,8 @@ def fingerprint_of(path: Path, data: bytes | None = None) -> Fingerprint:
 
 class XlsxSource:
     """A journal workbook file: one sheet per body."""
+
+    read_ahead = True  # read the next sheet while this one is checked (time vs. memory)
 
     def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None,
                  keep_backups: int = 50) -> None:
@@ -87,55 +90,60 @@ class XlsxSource:
     def sheet_titles(self) -> list[str]:
         return list(self.package.sheet_parts)
 
-    def read(self, titles: Sequence[str]) -> list[SheetTable]:
-        """Each sheet's cells as text columns (Arrow, via fastexcel), merges and formulas."""
+    def read(self, titles: Sequence[str]) -> Iterator[SheetTable]:
+        """Each sheet's cells as text columns (Arrow, via fastexcel), merges and formulas.
+
+        Sheets come one at a time and the next is read in a second thread while the caller
+        works on this one (the reader releases the GIL): memory holds one sheet or two, and
+        reading overlaps the checks.
+        """
+        import fastexcel
+
         data = self._load()
         package = self.package
         # TODO(bounds): package limits go here before any sheet is inflated —
         #   inspect_package(self.path, limits) from toolkit.sources.xlsx.bounds.
-        # Formulas and merged ranges are found in a second thread while calamine reads values.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            scans = {title: pool.submit(package.scan_sheet, title) for title in titles}
-            tables = self._read_values(data, titles, scans)
-        return tables
-
-    def _read_values(self, data: bytes, titles: Sequence[str],
-                     scans: dict[str, Future[SheetScan]]) -> list[SheetTable]:
-        import fastexcel
-        import polars as pl
-
         try:
             book = fastexcel.read_excel(data)
         except Exception as exc:  # the reader raises its own error types for broken files
             raise JournalError(
                 f"{self.location}: не удалось прочитать книгу ({type(exc).__name__})"
             ) from None
-        tables = []
-        for title in titles:
-            try:
-                # Every column as text: letting the reader guess types loses cells («пять»
-                # in a number column would become null). skip_rows=0 keeps leading blank rows.
-                sheet = book.load_sheet(title, header_row=None, skip_rows=0, dtypes="string")
-                batch = sheet.to_arrow()
-                infos = sheet.selected_columns
-                columns = {info.absolute_index: pl.Series(pl.from_arrow(batch.column(n)))
-                           for n, info in enumerate(infos)}
-                height = sheet.height
-                del batch, sheet
-            except fastexcel.FastExcelError as exc:
-                if "empty" in str(exc).lower():
-                    columns, height = {}, 0
-                else:
-                    raise JournalError(f"{self.location}, лист «{title}»: не удалось прочитать "
-                                       f"({type(exc).__name__})") from None
-            except Exception as exc:
-                raise JournalError(
-                    f"{self.location}, лист «{title}»: не удалось прочитать ({type(exc).__name__})"
-                ) from None
-            scan = scans[title].result()
-            tables.append(SheetTable(title, columns, height, self.package.date1904, scan.merged,
-                                     scan.formulas))
-        return tables
+        with ThreadPoolExecutor(max_workers=1) as scanner, \
+                ThreadPoolExecutor(max_workers=1) as reader:
+            # Formulas and merged ranges are found from the XML while the values are read.
+            scans = {title: scanner.submit(package.scan_sheet, title) for title in titles}
+            ahead: Future[tuple[dict[int, Any], int]] | None = None
+            for n, title in enumerate(titles):
+                values = ahead.result() if ahead is not None else self._sheet(book, title)
+                ahead = (reader.submit(self._sheet, book, titles[n + 1])
+                         if n + 1 < len(titles) and self.read_ahead else None)
+                columns, height = values
+                scan = scans[title].result()
+                yield SheetTable(title, columns, height, package.date1904, scan.merged,
+                                 scan.formulas)
+                del values, columns
+
+    def _sheet(self, book: Any, title: str) -> tuple[dict[int, Any], int]:
+        """One sheet's columns by 0-based sheet column, and its height in rows."""
+        import fastexcel
+
+        try:
+            # Every column as text: letting the reader guess types loses cells («пять» in a
+            # number column would become null). skip_rows=0 keeps leading blank rows.
+            sheet = book.load_sheet(title, header_row=None, skip_rows=0, dtypes="string")
+            frame = sheet.to_polars()  # Arrow through the C data interface: no copy
+            return ({info.absolute_index: frame.to_series(n)
+                     for n, info in enumerate(sheet.selected_columns)}, sheet.height)
+        except fastexcel.FastExcelError as exc:
+            if "empty" in str(exc).lower():
+                return {}, 0
+            raise JournalError(f"{self.location}, лист «{title}»: не удалось прочитать "
+                               f"({type(exc).__name__})") from None
+        except Exception as exc:
+            raise JournalError(
+                f"{self.location}, лист «{title}»: не удалось прочитать ({type(exc).__name__})"
+            ) from None
 
     # Writing ---------------------------------------------------------------------------
 
