@@ -102,7 +102,10 @@ def prepare(folder: Path, rows: int) -> tuple[Path, Path]:
     flagged = [c for c in report.changes if c.key == "control" and c.new][:100]
     edited = folder / f"журнал-{rows}-100-правок.xlsx"
     shutil.copyfile(journal, edited)
-    XlsxSource(edited).write([CellChange(c.sheet, c.row, "control", c.new, "", col=c.col)
+    # `col` (the sheet's own column) is absent before the columnar core: the same bench runs
+    # on the previous engine's tree for the "before" figures.
+    XlsxSource(edited).write([CellChange(c.sheet, c.row, "control", c.new, "",
+                                         **({"col": c.col} if hasattr(c, "col") else {}))
                               for c in flagged])
     return journal, edited
 
