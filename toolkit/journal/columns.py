@@ -309,7 +309,9 @@ def _slow_cells(column: Column, s: pl.Series, where: np.ndarray, out: np.ndarray
                 try:
                     result = parse(text, state.date1904)
                 except cells.Problem as problem:
-                    result = problem
+                    # Without its traceback: the frames would pin every row in memory while
+                    # the collector is paused.
+                    result = problem.with_traceback(None)
             memo[raw] = result
         if result is None:
             continue
