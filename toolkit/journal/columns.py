@@ -309,9 +309,10 @@ def _slow_cells(column: Column, s: pl.Series, where: np.ndarray, out: np.ndarray
                 try:
                     result = parse(text, state.date1904)
                 except cells.Problem as problem:
-                    # Without its traceback: the frames would pin every row in memory while
+                    # A fresh copy, never raised: the caught one's traceback and context
+                    # reach every frame of the read and would pin the sheet in memory while
                     # the collector is paused.
-                    result = problem.with_traceback(None)
+                    result = cells.Problem(problem.code, problem.value)
             memo[raw] = result
         if result is None:
             continue

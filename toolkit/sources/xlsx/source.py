@@ -46,7 +46,9 @@ def fingerprint_of(path: Path, data: bytes | None = None) -> Fingerprint:
 class XlsxSource:
     """A journal workbook file: one sheet per body."""
 
-    read_ahead = True  # read the next sheet while this one is checked (time vs. memory)
+    # Read the next sheet in a second thread while this one is checked: about 15 % faster on
+    # 100,000 rows, but two sheets in memory at once (+70–90 MiB there), so off by default.
+    read_ahead = False
 
     def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None,
                  keep_backups: int = 50) -> None:
@@ -93,9 +95,9 @@ class XlsxSource:
     def read(self, titles: Sequence[str]) -> Iterator[SheetTable]:
         """Each sheet's cells as text columns (Arrow, via fastexcel), merges and formulas.
 
-        Sheets come one at a time and the next is read in a second thread while the caller
-        works on this one (the reader releases the GIL): memory holds one sheet or two, and
-        reading overlaps the checks.
+        Sheets come one at a time, so memory holds one sheet's cells while the caller checks
+        it; with `read_ahead` the next is read in a second thread meanwhile (the reader
+        releases the GIL).
         """
         import fastexcel
 
