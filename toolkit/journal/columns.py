@@ -198,18 +198,19 @@ def parse_columns(
     state = _State(body, sheet, date1904, letters, rows)
     values: dict[str, Any] = {}
     invalid: dict[str, np.ndarray] = {}
+    frame = pl.DataFrame([_padded(data.get(c.key), c.key, height) for c in COLUMNS])
+    # One query for the common shapes of every column: polars runs it across columns at once.
+    fast = (frame.lazy().with_columns([e for c in COLUMNS for e in _stage1(c)])
+            .select([e for c in COLUMNS for e in _expressions(c)]).collect())
     for column in COLUMNS:
-        s = data.get(column.key)
-        if s is None:
-            s = pl.Series(column.key, [None] * height, dtype=pl.String)
-        elif len(s) < height:
-            s = s.extend_constant(None, height - len(s))
+        s = frame.get_column(column.key)
         bad = np.zeros(height, dtype=bool)
         if column.kind is Kind.TEXT:
-            values[column.key] = _text_column(column, s, state)
+            values[column.key] = _text_column(column, s, fast, state)
         else:
-            values[column.key] = _typed_column(column, s, state, bad)
+            values[column.key] = _typed_column(column, s, fast, state, bad)
         invalid[column.key] = bad
+    del frame, fast
     kept = np.zeros(height, dtype=bool)
     for key in TYPED_KEYS:
         kept |= _has(values[key], BY_KEY[key].kind) | invalid[key]
@@ -243,35 +244,74 @@ def _take(v: Any, mask: np.ndarray) -> Any:
     return v[mask]
 
 
-def _typed_column(column: Column, s: pl.Series, state: _State, bad: np.ndarray) -> np.ndarray:
-    kind, n = column.kind, len(s)
+def _padded(s: pl.Series | None, key: str, height: int) -> pl.Series:
+    if s is None:
+        return pl.Series(key, [None] * height, dtype=pl.String)
+    s = s.rename(key)
+    return s.extend_constant(None, height - len(s)) if len(s) < height else s
+
+
+_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def _stage1(column: Column) -> list[pl.Expr]:
+    """Each column parsed once in its common shape (moments, whole numbers, trimmed text)."""
+    key, kind = column.key, column.kind
+    c = pl.col(key)
     if kind in (Kind.DATE, Kind.DATETIME):
-        moment = s.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
-        year = moment.dt.year()
-        ok = moment.is_not_null() & (year >= cells.MIN_YEAR) & (year <= cells.MAX_YEAR)
-        if kind is Kind.DATE:
-            out = moment.dt.date().to_numpy().astype("datetime64[D]")
-            nat: Any = NAT_D
-        else:
-            ok = ok & ((moment.dt.hour() > 0) | (moment.dt.minute() > 0)) & \
-                (moment.dt.second() == 0)
-            out = moment.to_numpy().astype("datetime64[m]")
-            nat = NAT_M
-        fast = ok.fill_null(False).to_numpy()
-        out[~fast] = nat
+        return [c.str.strptime(pl.Datetime("us"), _FORMAT, strict=False).alias(f"{key}:m")]
+    if kind is Kind.NUMBER:
+        return [c.cast(pl.Int64, strict=False).alias(f"{key}:m")]
+    if kind is Kind.TEXT:
+        return [c.fill_null("").str.replace_all("\u00a0", " ", literal=True).str.strip_chars()
+                .alias(f"{key}:m")]
+    return []
+
+
+def _expressions(column: Column) -> list[pl.Expr]:
+    """What parsing needs of a column: values in the common shapes, and which cells are left."""
+    key, kind = column.key, column.kind
+    c, m = pl.col(key), pl.col(f"{key}:m")
+    if kind in (Kind.DATE, Kind.DATETIME):
+        year = m.dt.year()
+        ok = m.is_not_null() & (year >= cells.MIN_YEAR) & (year <= cells.MAX_YEAR)
+        if kind is Kind.DATETIME:
+            ok = ok & ((m.dt.hour() > 0) | (m.dt.minute() > 0)) & (m.dt.second() == 0)
+        value = m.dt.date() if kind is Kind.DATE else m
+        ok = ok.fill_null(False)
+        return [pl.when(ok).then(value).otherwise(None).alias(f"{key}:v"),
+                (c.is_not_null() & ~ok).alias(f"{key}:slow")]
+    if kind is Kind.NUMBER:
+        ok = ((m >= 1) & (m.cast(pl.String) == c)).fill_null(False)
+        return [pl.when(ok).then(m).otherwise(0).alias(f"{key}:v"),
+                (c.is_not_null() & ~ok).alias(f"{key}:slow")]
+    if kind is Kind.CHOICE:
+        return []
+    odd = (c.str.contains(_MOMENT_PATTERN) | c.is_in(["true", "false"])
+           | c.str.contains(r"[\x00-\x1f\x7f]")).fill_null(False)
+    out = [m.alias(f"{key}:v"), odd.alias(f"{key}:odd")]
+    if not column.written_by_toolkit:
+        out.append((m.str.contains(r"^[=@+\-]") | odd).alias(f"{key}:formula"))
+        out.append(((m.str.len_chars() > TEXT_LIMIT) | odd).alias(f"{key}:long"))
+    return out
+
+
+def _typed_column(column: Column, s: pl.Series, fast_pass: pl.DataFrame, state: _State,
+                  bad: np.ndarray) -> np.ndarray:
+    kind, n, key = column.kind, len(s), column.key
+    if kind in (Kind.DATE, Kind.DATETIME):
+        unit = "datetime64[D]" if kind is Kind.DATE else "datetime64[m]"
+        out = fast_pass.get_column(f"{key}:v").to_numpy().astype(unit)
+        slow = fast_pass.get_column(f"{key}:slow").to_numpy()
     elif kind is Kind.NUMBER:
-        number = s.cast(pl.Int64, strict=False)
-        fast = ((number >= 1) & (number.cast(pl.String) == s)).fill_null(False).to_numpy()
-        out = number.fill_null(0).to_numpy().astype(np.int64)
-        out[~fast] = 0
+        out = fast_pass.get_column(f"{key}:v").to_numpy().astype(np.int64)
+        slow = fast_pass.get_column(f"{key}:slow").to_numpy()
     else:
         assert column.choices is not None
         members = list(column.choices)
         out = np.zeros(n, dtype=np.int8)
-        fast = np.zeros(n, dtype=bool)
-        uniques = s.unique().drop_nulls().to_list()
         table = {}
-        for text in uniques:
+        for text in s.unique().drop_nulls().to_list():
             member = column.choices.parse(text) if text.strip() else None
             if member is not None and not _MOMENT_RE.match(text) and text not in ("true", "false") \
                     and not _NUMERIC_RE.match(text):
@@ -279,8 +319,7 @@ def _typed_column(column: Column, s: pl.Series, state: _State, bad: np.ndarray) 
         if table:
             mapped = s.replace_strict(table, default=0, return_dtype=pl.Int8).fill_null(0)
             out = mapped.to_numpy().astype(np.int8)
-            fast = out != 0
-    slow = s.is_not_null().to_numpy() & ~fast
+        slow = s.is_not_null().to_numpy() & (out == 0)
     if slow.any():
         _slow_cells(column, s, np.flatnonzero(slow), out, state, bad)
     return out
@@ -349,13 +388,14 @@ def _problem_finding(problem: cells.Problem, column: Column, state: _State, i: i
     return finding(problem.code, body, sheet, row, ref, column=column_title(column), value=value)
 
 
-def _text_column(column: Column, s: pl.Series, state: _State) -> pl.Series:
+def _text_column(column: Column, s: pl.Series, fast_pass: pl.DataFrame, state: _State
+                 ) -> pl.Series:
     """Cleaned text: trimmed, non-breaking spaces as spaces, control characters reported."""
-    odd = (s.str.contains(_MOMENT_PATTERN) | s.is_in(["true", "false"])
-           | s.str.contains(r"[\x00-\x1f\x7f]")).fill_null(False)
-    out = s.fill_null("").str.replace_all("\u00a0", " ", literal=True).str.strip_chars()
+    key = column.key
+    out = fast_pass.get_column(f"{key}:v")
+    odd = fast_pass.get_column(f"{key}:odd").to_numpy()
     if odd.any():
-        where = np.flatnonzero(odd.to_numpy())
+        where = np.flatnonzero(odd)
         fixed: list[str] = []
         reported: list[int] = []
         for i, raw in zip(where.tolist(), s.gather(where).to_list(), strict=True):
@@ -369,13 +409,13 @@ def _text_column(column: Column, s: pl.Series, state: _State) -> pl.Series:
             state.report("cell-control-chars", column, i)
     if column.written_by_toolkit:
         return out
-    if column.key != "phone":
-        candidates = out.str.contains(r"^[=@+\-]").to_numpy()
-        for i in np.flatnonzero(candidates).tolist():
+    if key != "phone":
+        for i in np.flatnonzero(fast_pass.get_column(f"{key}:formula").to_numpy()).tolist():
             char = cells.formula_like(out[i])
             if char:
                 state.report("cell-formula-like", column, i, char=char)
-    lengths = out.str.len_chars().to_numpy()
-    for i in np.flatnonzero(lengths > TEXT_LIMIT).tolist():
-        state.report("cell-too-long", column, i, length=int(lengths[i]), limit=TEXT_LIMIT)
+    for i in np.flatnonzero(fast_pass.get_column(f"{key}:long").to_numpy()).tolist():
+        length = len(out[i])
+        if length > TEXT_LIMIT:
+            state.report("cell-too-long", column, i, length=length, limit=TEXT_LIMIT)
     return out
