@@ -187,31 +187,45 @@ def _group_key(r: Rule) -> tuple[int, int]:
 def run_rules(ctx: Context) -> list[Finding]:
     """Every rule over one journal; the findings of reading it come first."""
     found = list(ctx.journal.findings)
-    j = ctx.j
     groups: dict[str, list[tuple[int, int, Finding]]] = {}
     for r in sorted(RULES, key=_group_key):
-        result = r.function(j, ctx)
+        result = r.function(ctx.j, ctx)
         flags = result if isinstance(result, Flags) else Flags(result)
-        where = flags.at
-        positions = np.flatnonzero(where) if where.dtype == bool else where
-        bucket = groups.setdefault(r.group, [])
-        for seq, i in enumerate(positions.tolist()):
-            due = None
-            if callable(flags.due):
-                due = flags.due(i)
-            elif flags.due is not None and not np.isnat(flags.due[i]):
-                due = flags.due[i].item()
-            params = {name: _param(value, i) for name, value in flags.params.items()}
-            ordinal = i if where.dtype == bool else seq
-            bucket.append((ordinal, r.order, finding(
-                r.code, ctx.body.name, ctx.journal.sheet, int(j.rows[i]), j.cell(r.cell, i),
-                due, **params)))
+        groups.setdefault(r.group, []).extend(_materialise(r, flags, ctx))
     for group in groups.values():
         group.sort(key=lambda item: (item[0], item[1]))
         found.extend(f for _, _, f in group)
     for year in sorted(ctx.unknown_years):
         found.append(finding("calendar-unknown", ctx.body.name, ctx.journal.sheet, year=year))
     return found
+
+
+def _materialise(r: Rule, flags: Flags, ctx: Context) -> list[tuple[int, int, Finding]]:
+    """Findings for the flagged rows only, each with its order key within the group."""
+    j, where = ctx.j, flags.at
+    masked = where.dtype == bool
+    positions = (np.flatnonzero(where) if masked else where).tolist()
+    if not positions:
+        return []
+    rows = j.rows[positions].tolist()
+    letters = j.letters.get(r.cell)
+    cells_ = [f"{letters}{row}" for row in rows] if letters else [None] * len(rows)
+    due: list[Any]
+    if flags.due is None:
+        due = [None] * len(rows)
+    elif callable(flags.due):
+        due = [flags.due(i) for i in positions]
+    else:
+        due = flags.due[positions].tolist()  # NaT → None
+    params = {name: [str(_param(value, i)) for i in positions]
+              for name, value in flags.params.items()}
+    body, sheet, code, order = ctx.body.name, ctx.journal.sheet, r.code, r.order
+    out = []
+    for n, i in enumerate(positions):
+        values = {name: column[n] for name, column in params.items()}
+        out.append((i if masked else n, order,
+                    Finding(code, body, sheet, rows[n], cells_[n], due[n], values)))
+    return out
 
 
 def _param(value: Any, i: int) -> Any:
