@@ -1,20 +1,27 @@
-"""Speed and memory of `vks check` and `check --write` on a 100,000-row journal.
+"""Speed and memory of `vks check` and `check --write`, as ratios to the fastest bare read.
 
-    python benchmarks/bench_check.py [--rows 100000] [--repeat 3] [--openpyxl]
+    python benchmarks/bench_check.py [--rows 100000 300000] [--repeat 3]
 
-Every figure is also a ratio to a baseline measured in the same run on the same file:
-a bare read with python-calamine (the fastest reader there is), and for `vks --help` the bare
-`python -c "import click"`. Each measurement runs in a fresh process so its peak memory (max
-RSS) is its own. Targets from the issue: check ≤ 1.5× the bare read and ≤ 400 MiB; --write of
-100 cells ≤ 2× the bare read; `vks --help` ≤ 3× importing click.
+For each size a demo journal of 4 bodies is made (rows split evenly). Every measurement is a
+fresh process, and the kinds are alternated round by round so that a busy machine slows them
+alike; each figure is the median over `--repeat` rounds, with the process's own peak memory
+(VmHWM). Baselines, on the same file in the same run:
+
+    arrow     fastexcel → Arrow, every column as text (the fastest bare read measured)
+    calamine  python-calamine `to_python()` of every sheet (the previous baseline)
+
+Measured: `vks check --format json` (the whole CLI, JSON on stdout), and `vks check --write`
+on a copy of a settled journal where 100 control cells were emptied by hand.
+Targets (issue 10): check ≤ 1.5× arrow and ≤ 400 MiB at 100k; --write ≤ 2×; ≤ 1 GiB at 300k.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,109 +30,118 @@ from pathlib import Path
 
 TODAY = dt.date(2026, 11, 27)
 
-CHILD = r"""
-import json, sys, time, datetime as dt
+# Every child reports its own peak memory (VmHWM) at exit: wait4's ru_maxrss would count the
+# pages a forked child shares with this (large) parent before it execs.
+PEAK = r"""
+import atexit, sys
+def _peak():
+    hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+    sys.stderr.write("VMHWM " + hwm.split()[1] + "\n")
+atexit.register(_peak)
+"""
+
+CLI = PEAK + r"""
+import runpy
+sys.argv = ["vks", *sys.argv[1:]]
+runpy.run_module("toolkit", run_name="__main__")
+"""
+
+BARE = PEAK + r"""
 op, path = sys.argv[1], sys.argv[2]
-start = time.perf_counter()
-if op == "bare":
+if op == "arrow":
+    import fastexcel
+    book = fastexcel.read_excel(path)
+    for name in book.sheet_names:
+        book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+else:
     import python_calamine
     book = python_calamine.CalamineWorkbook.from_path(path)
     rows = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
-    n = sum(len(r) for r in rows)
-elif op in ("check", "write"):
-    from toolkit.journal.config import Config
-    from toolkit.sources.open import check
-    report = check(path, Config(), dt.date(2026, 11, 27), write=op == "write")
-    n = sum(j.rows for j in report.journals)
-    if op == "write":
-        n = len(report.changes)
-elif op == "openpyxl":
-    import openpyxl
-    wb = openpyxl.load_workbook(path)
-    wb.save(path)
-    n = 0
-seconds = time.perf_counter() - start
-# VmHWM belongs to this program's own address space (ru_maxrss may count the parent's pages).
-peak = next(int(line.split()[1]) for line in open("/proc/self/status")
-            if line.startswith("VmHWM:"))
-print(json.dumps({"seconds": seconds, "rss_mib": peak / 1024, "n": n}))
 """
 
 
-def measure(op: str, path: Path, repeat: int, fresh: Path | None = None) -> dict[str, float]:
-    """Best time and its peak memory over `repeat` fresh processes."""
-    best: dict[str, float] | None = None
-    for _ in range(repeat):
-        if fresh is not None:
-            shutil.copyfile(fresh, path)
-        out = subprocess.run([sys.executable, "-c", CHILD, op, str(path)], check=True,
-                             capture_output=True, text=True).stdout
-        result = json.loads(out)
-        if best is None or result["seconds"] < best["seconds"]:
-            best = result
-    assert best is not None
-    return best
+def run(args: list[str]) -> tuple[float, float]:
+    """Seconds and peak MiB of one fresh process."""
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        proc = subprocess.Popen(args, stdout=sink, stderr=subprocess.PIPE,
+                                env={**os.environ, "PYTHONPATH": str(Path.cwd())})
+        _, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    if proc.returncode not in (0, 1):  # 1: the journal has errors
+        raise SystemExit(f"{args}: {err.decode()}")
+    peak = [line for line in err.decode().splitlines() if line.startswith("VMHWM ")]
+    return seconds, int(peak[-1].split()[1]) / 1024 if peak else float("nan")
 
 
-def command_time(args: list[str], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True)
-        best = min(best, time.perf_counter() - start)
-    return best
+def commands(journal: Path, scratch: Path) -> dict[str, list[str]]:
+    py, today = sys.executable, TODAY.isoformat()
+    return {
+        "arrow": [py, "-c", BARE, "arrow", str(journal)],
+        "calamine": [py, "-c", BARE, "calamine", str(journal)],
+        "check": [py, "-c", CLI, "check", str(journal), "--format", "json", "--today", today],
+        "write": [py, "-c", CLI, "check", str(scratch), "--write", "--format", "json",
+                  "--today", today],
+    }
 
 
 def prepare(folder: Path, rows: int) -> tuple[Path, Path]:
-    """A settled 100k-row journal, and a copy where 100 control cells were emptied by hand."""
+    """A settled journal of 4 bodies, and a copy where 100 control cells were emptied."""
     from toolkit.journal.config import Config
     from toolkit.journal.model import CellChange
-    from toolkit.sources.demo import DEMO_BODIES, make_demo
+    from toolkit.sources.demo import make_demo
     from toolkit.sources.open import check
     from toolkit.sources.xlsx.source import XlsxSource
 
-    journal = folder / "журнал-100k.xlsx"
+    journal = folder / f"журнал-{rows}.xlsx"
     started = time.perf_counter()
-    make_demo(journal, rows=rows, seed=1, today=TODAY, bodies=DEMO_BODIES[:1])
-    print(f"журнал: {rows} строк, {journal.stat().st_size / 2**20:.1f} МиБ, "
-          f"создан за {time.perf_counter() - started:.0f} с")
+    make_demo(journal, rows=rows // 4, seed=1, today=TODAY)
     report = check(str(journal), Config(), TODAY, write=True)  # settle the control column
+    print(f"журнал: 4 органа × {rows // 4} строк, {journal.stat().st_size / 2**20:.1f} МиБ, "
+          f"создан за {time.perf_counter() - started:.0f} с; {len(report.findings)} замечаний")
     flagged = [c for c in report.changes if c.key == "control" and c.new][:100]
-    edited = folder / "журнал-100-правок.xlsx"
+    edited = folder / f"журнал-{rows}-100-правок.xlsx"
     shutil.copyfile(journal, edited)
-    source = XlsxSource(edited)
-    source.write([CellChange(c.sheet, c.row, "control", c.new, "") for c in flagged])
+    # `col` (the sheet's own column) is absent before the columnar core: the same bench runs
+    # on the previous engine's tree for the "before" figures.
+    XlsxSource(edited).write([CellChange(c.sheet, c.row, "control", c.new, "",
+                                         **({"col": c.col} if hasattr(c, "col") else {}))
+                              for c in flagged])
     return journal, edited
+
+
+def measure(rows: int, repeat: int, folder: Path) -> None:
+    journal, edited = prepare(folder, rows)
+    scratch = folder / "запись.xlsx"
+    cmds = commands(journal, scratch)
+    got: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
+    for _ in range(repeat):
+        for name, args in cmds.items():  # alternated: every kind once per round
+            if name == "write":
+                shutil.copyfile(edited, scratch)
+            got[name].append(run(args))
+    base = statistics.median(s for s, _ in got["arrow"])
+    print(f"\n{rows} строк, медиана из {repeat} (свежие процессы по очереди)")
+    print(f"{'операция':<34}{'с':>8}{'× arrow':>9}{'МиБ':>8}")
+    names = {"arrow": "чтение fastexcel → Arrow (база)", "calamine": "чтение python-calamine",
+             "check": "vks check --format json", "write": "vks check --write (100 ячеек)"}
+    for name, runs in got.items():
+        seconds = statistics.median(s for s, _ in runs)
+        mib = statistics.median(m for _, m in runs)
+        print(f"{names[name]:<34}{seconds:>8.2f}{seconds / base:>9.2f}{mib:>8.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--openpyxl", action="store_true",
-                        help="also load and re-save with openpyxl, for scale (slow)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        journal, edited = prepare(folder, args.rows)
-        bare = measure("bare", journal, args.repeat)
-        checked = measure("check", journal, args.repeat)
-        scratch = folder / "запись.xlsx"
-        written = measure("write", scratch, args.repeat, fresh=edited)
-        rows = checked["n"]
-        print(f"\n{'операция':<34}{'с':>8}{'строк/с':>11}{'× чтения':>10}{'МиБ':>8}")
-        for name, m in (("чтение calamine (база)", bare), ("vks check", checked),
-                        (f"vks check --write ({written['n']:.0f} ячеек)", written)):
-            print(f"{name:<34}{m['seconds']:>8.2f}{rows / m['seconds']:>11,.0f}"
-                  f"{m['seconds'] / bare['seconds']:>10.2f}{m['rss_mib']:>8.0f}")
-        if args.openpyxl:
-            scratch2 = folder / "openpyxl.xlsx"
-            full = measure("openpyxl", scratch2, 1, fresh=journal)
-            print(f"{'openpyxl: загрузка и сохранение':<34}{full['seconds']:>8.2f}"
-                  f"{rows / full['seconds']:>11,.0f}{full['seconds'] / bare['seconds']:>10.2f}"
-                  f"{full['rss_mib']:>8.0f}")
-    click = command_time([sys.executable, "-c", "import click"], 10)
-    vks = command_time([sys.executable, "-m", "toolkit", "--help"], 10)
+    for rows in args.rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            measure(rows, args.repeat, Path(tmp))
+    click = statistics.median(run([sys.executable, "-c", "import click"])[0] for _ in range(10))
+    vks = statistics.median(run([sys.executable, "-m", "toolkit", "--help"])[0]
+                            for _ in range(10))
     print(f"\npython -c 'import click': {click * 1000:.0f} мс; vks --help: {vks * 1000:.0f} мс "
           f"({vks / click:.2f}×)")
 

@@ -33,7 +33,8 @@ from toolkit.journal.config import Config, parse_config
 from toolkit.journal.control import check_source
 from toolkit.journal.errors import ConfigError, JournalError
 from toolkit.journal.locations import SheetAddress, a1, is_google, same_spreadsheet
-from toolkit.journal.model import CellChange, read_journals
+from toolkit.journal.model import CellChange
+from toolkit.journal.read import read_journals
 from toolkit.journal.schema import BY_KEY, FIRST_DATA_ROW, column_index, column_letter
 from toolkit.sources.gsheets.http import RetryPolicy, SheetsHTTPClient
 from toolkit.sources.gsheets.personal import HEADINGS, PERSONAL_KEYS, build_personal_file

@@ -25,7 +25,8 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.control import check_source
 from toolkit.journal.locations import SheetAddress, a1
-from toolkit.journal.model import CellChange, read_journals
+from toolkit.journal.model import CellChange
+from toolkit.journal.read import read_journals
 from toolkit.journal.schema import FIRST_DATA_ROW
 from toolkit.sources.gsheets.auth import GoogleSettings, connect
 from toolkit.sources.gsheets.format import format_journal

@@ -158,7 +158,7 @@ def test_committed_template_is_what_the_schema_makes(tmp_path: Path) -> None:
 
 def test_workbook_reads_back_as_an_empty_journal(tmp_path: Path) -> None:
     from toolkit.journal.config import Config
-    from toolkit.journal.model import read_journals
+    from toolkit.journal.read import read_journals
     from toolkit.sources.xlsx.source import XlsxSource
 
     path = tmp_path / "журнал.xlsx"
@@ -233,7 +233,7 @@ def test_journal_with_rosters_reads_back_empty(tmp_path: Path) -> None:
     import tomllib
 
     from toolkit.journal.config import parse_config
-    from toolkit.journal.model import read_journals
+    from toolkit.journal.read import read_journals
     from toolkit.sources.xlsx.source import XlsxSource
 
     config = parse_config(tomllib.loads(ROSTER_CONFIG))

@@ -114,7 +114,7 @@ def expected_letter(citizen: str, residing: str, ground: Ground, date: str, *,
 
 def letter_cells(journal: Path) -> dict[int, str]:
     """Service column «Решение об отклонении» by row, as the journal now holds it."""
-    from toolkit.journal.model import read_journals
+    from toolkit.journal.read import read_journals
 
     source = XlsxSource(journal)
     (read,) = read_journals(source, CONFIG)
@@ -635,7 +635,7 @@ def test_demo_journal_every_rejection_gets_a_letter_or_a_reason(
     demo: tuple[Path, Manifest], config: Config
 ) -> None:
     path, manifest = demo
-    from toolkit.journal.model import read_journals
+    from toolkit.journal.read import read_journals
 
     rejected = {
         (j.sheet, a.row)

@@ -10,7 +10,7 @@ import pytest
 
 from toolkit.journal.config import Config
 from toolkit.journal.errors import JournalError
-from toolkit.journal.model import read_journals
+from toolkit.journal.read import read_journals
 from toolkit.journal.schema import Decision, Ground, Outcome
 from toolkit.sources.xlsx.source import XlsxSource
 

@@ -13,7 +13,8 @@ from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.control import calendar_for
-from toolkit.journal.model import Application, read_journals
+from toolkit.journal.model import Application
+from toolkit.journal.read import read_journals
 from toolkit.journal.schema import Decision, Ground, Outcome
 from toolkit.sources.demo import Manifest
 from toolkit.sources.open import open_source

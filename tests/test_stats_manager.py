@@ -15,7 +15,7 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.control import calendar_for
 from toolkit.journal.findings import CODES
-from toolkit.journal.model import read_journals
+from toolkit.journal.read import read_journals
 from toolkit.sources.demo import Manifest
 from toolkit.sources.open import open_source
 from toolkit.stats.kinds import BREACH, DATA, KINDS, kind_of

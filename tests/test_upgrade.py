@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from toolkit.cli import cli
 from toolkit.journal.config import Body, Config
 from toolkit.journal.errors import JournalBusy
-from toolkit.journal.model import read_journals
+from toolkit.journal.read import read_journals
 from toolkit.journal.schema import BY_KEY, COLUMNS, SERVICE_HEADING, Outcome, column_letter
 from toolkit.sources.open import check
 from toolkit.sources.xlsx.source import XlsxSource

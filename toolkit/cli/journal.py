@@ -86,11 +86,15 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
     locations = journal_locations(state, journal)
     reports = [run_check(loc, state.config, today, bodies, write) for loc in locations]
     if fmt == "json":
-        import json
-
-        payload = [r.to_dict() for r in reports]
-        click.echo(json.dumps(payload[0] if len(payload) == 1 else payload,
-                              ensure_ascii=False, indent=2))
+        out = sys.stdout
+        many = len(reports) > 1
+        out.write("[\n" if many else "")
+        for n, r in enumerate(reports):
+            out.write(",\n" if n else "")
+            for chunk in r.json_chunks():  # streamed: one finding a line
+                out.write(chunk)
+        out.write("\n]\n" if many else "\n")
+        out.flush()
     else:
         click.echo("\n\n".join(r.to_text() for r in reports))
     if state.verbose:

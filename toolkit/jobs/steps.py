@@ -14,7 +14,7 @@ Nothing here logs or returns personal data: lines name journals, bodies, sheets 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,13 @@ from toolkit.jobs.declarations import (
 )
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
-from toolkit.journal.model import CellChange, JournalSource, SheetGrid, WriteResult
+from toolkit.journal.model import (
+    CellChange,
+    JournalSource,
+    SheetGrid,
+    SheetTable,
+    WriteResult,
+)
 from toolkit.journal.russian import count
 
 if TYPE_CHECKING:
@@ -87,7 +93,7 @@ class DryRunSource:
     def sheet_titles(self) -> list[str]:
         return self.inner.sheet_titles()
 
-    def read(self, titles: Sequence[str]) -> list[SheetGrid]:
+    def read(self, titles: Sequence[str]) -> Iterable[SheetTable | SheetGrid]:
         return self.inner.read(titles)
 
     def write(self, changes: Sequence[CellChange]) -> WriteResult:

@@ -72,12 +72,15 @@ ACTIONS: dict[str, str] = {
 """What to do, per finding code: an infinitive, filled from the finding's parameters."""
 
 
-def where(cell: str | None) -> str:
-    """«Графа 5 «Дата решения» (F15)» or «Столбец «Телефон» (O15)»; "" without a cell."""
+def where(cell: str | None, key: str | None = None) -> str:
+    """«Графа 5 «Дата решения» (F15)» or «Столбец «Телефон» (O15)»; "" without a cell.
+
+    The column is named by its schema key when the finding knows it: a sheet of an earlier
+    layout keeps a service column at another letter than the current form.
+    """
     if not cell:
         return ""
-    letters = cell.rstrip("0123456789")
-    named = _NAMES.get(letters)
+    named = _BY_KEY_NAMES.get(key) if key else _NAMES.get(cell.rstrip("0123456789"))
     return f"{named} ({cell})" if named else cell
 
 
@@ -87,6 +90,7 @@ def _name(column: Column) -> str:
 
 
 _NAMES = {c.letter: _name(c) for c in COLUMNS}  # a check names thousands of cells: once each
+_BY_KEY_NAMES = {c.key: _name(c) for c in COLUMNS}
 
 
 def action(f: Finding) -> str:
@@ -119,5 +123,5 @@ _FRAMES = {code: _frame(code) for code in CODES}
 def control_line(f: Finding) -> str:
     """One line of the control column for one finding."""
     head, tail = _FRAMES[f.code]
-    place = where(f.cell)
+    place = where(f.cell, f.key)
     return f"{head}{place + ': ' if place else ''}{action(f)}{tail}"

@@ -133,6 +133,14 @@ class WorkingCalendar:
         """The first working day of a month: when monthly reports go out."""
         return self.add(dt.date(year, month, 1) - _ONE_DAY, 1)
 
+    def ordinals(self, first_year: int, last_year: int) -> list[int]:
+        """Sorted ordinals of the working days of the years `first_year`…`last_year`."""
+        for year in range(first_year, last_year + 1):
+            self._load(year)
+        lo = bisect.bisect_left(self._ordinals, dt.date(first_year, 1, 1).toordinal())
+        hi = bisect.bisect_right(self._ordinals, dt.date(last_year, 12, 31).toordinal())
+        return self._ordinals[lo:hi]
+
     def is_known(self, year: int) -> bool:
         """Whether the transfer decree for `year` is known (else deadlines may be off)."""
         return year in self._decree_years

@@ -15,21 +15,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from toolkit.journal.actions import control_line
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.findings import CATALOGUE, Finding, Severity
-from toolkit.journal.model import (
-    Application,
-    CellChange,
-    Journal,
-    JournalSource,
-    paused_gc,
-    read_journals,
-)
+from toolkit.journal.model import CellChange, Journal, JournalSource, paused_gc
+from toolkit.journal.read import iter_journals
 from toolkit.journal.report import JournalSummary, Report
 from toolkit.journal.rules import Context, due_cancellation, run_rules
+from toolkit.journal.schema import Outcome
 
 CONTROL_LIMIT = 1000  # characters in one control cell; the rest is summarised
 _FLAGS = {c.code: c.flags_row for c in CATALOGUE}
@@ -37,7 +34,8 @@ _WARNING = {c.code: c.severity is Severity.WARNING for c in CATALOGUE}
 
 
 def calendar_for(config: Config) -> WorkingCalendar:
-    return WorkingCalendar(config.calendar.days_off, config.calendar.working_days)
+    """The production calendar with the local overrides of `[calendar]`."""
+    return WorkingCalendar.from_settings(config.calendar)
 
 
 def state_dir(config: Config, location: str) -> Path:
@@ -64,35 +62,53 @@ def control_text(findings: Iterable[Finding]) -> str:
 
 
 def plan_cancellations(journal: Journal, ctx: Context) -> list[CellChange]:
-    """Cl. 2.7 cancellations due now, applied to the rows in memory."""
-    changes = []
-    for app in journal.applications:
-        outcome = due_cancellation(app, ctx)
-        if outcome is None:
-            continue
-        changes.append(CellChange(journal.sheet, app.row, "outcome", app.raw_text("outcome"),
-                                  outcome.label, "п. 2.7"))
-        app.outcome = outcome
+    """Cl. 2.7 cancellations due now, applied to the journal's columns in memory."""
+    j = journal.columns
+    codes = due_cancellation(j, ctx)
+    where = np.flatnonzero(codes).tolist()
+    col = journal.column_index("outcome")
+    members = list(Outcome)
+    changes = [CellChange(journal.sheet, int(j.rows[i]), "outcome", j.raw_text("outcome", i),
+                          members[codes[i] - 1].label, "п. 2.7", col) for i in where]
+    j.values["outcome"][codes != 0] = codes[codes != 0]
     return changes
 
 
 def plan_control(journal: Journal, findings: Sequence[Finding]) -> list[CellChange]:
-    """Control cells whose text differs from the row's current flags."""
+    """Control cells whose text differs from the row's current flags.
+
+    A sheet without a control column gets none (the journal's `missing` says so).
+    """
+    col = journal.column_index("control")
+    if col is None:
+        return []
     by_row: dict[int, list[Finding]] = {}
     for f in findings:
         if f.row is not None and f.sheet == journal.sheet:
             by_row.setdefault(f.row, []).append(f)
+    j = journal.columns
+    current = j.values["control"]
+    said = np.flatnonzero((current != "").to_numpy()).tolist()
+    wanted = sorted({*(int(j.rows.searchsorted(r)) for r in by_row if _is_row(j.rows, r)),
+                     *said})
     changes = []
-    rows: list[Application] = [*journal.applications, *journal.stale_rows]
-    for app in rows:
-        flags = by_row.get(app.row)
-        if flags is None and not app.control:
-            continue  # the common case: nothing to say, nothing said
-        new = control_text(flags or ())
-        if new != app.control:
-            changes.append(CellChange(journal.sheet, app.row, "control", app.raw_text("control"),
-                                      new, "контроль"))
+    for i in wanted:
+        row = int(j.rows[i])
+        new = control_text(by_row.get(row, ()))
+        if new != current[i]:
+            changes.append(CellChange(journal.sheet, row, "control", j.raw_text("control", i),
+                                      new, "контроль", col))
+    for row, text, raw in zip(j.stale_rows.tolist(), j.stale_control, j.stale_raw_control,
+                              strict=True):
+        new = control_text(by_row.get(row, ()))
+        if new != text:
+            changes.append(CellChange(journal.sheet, row, "control", raw, new, "контроль", col))
     return changes
+
+
+def _is_row(rows: np.ndarray, row: int) -> bool:
+    at = int(rows.searchsorted(row))
+    return at < len(rows) and int(rows[at]) == row
 
 
 def _check_journal(
@@ -124,16 +140,15 @@ def check_source(
 
 def _check_source(source: JournalSource, config: Config, clock: Clock, only: Sequence[str],
                   write: bool, calendar: WorkingCalendar) -> Report:
-    journals = read_journals(source, config, only)
     report = Report(source.location, clock.today)
     changes: list[CellChange] = []
-    while journals:  # each journal's rows are freed once checked, before anything is written
-        journal = journals.pop(0)
+    # Each sheet is checked as soon as it is read, and its rows freed before the next.
+    for journal in iter_journals(source, config, only):
         found, planned = _check_journal(journal, calendar, clock, write)
         changes.extend(planned)
         report.findings.extend(found)
         report.journals.append(
-            JournalSummary(journal.body.name, journal.sheet, len(journal.applications))
+            JournalSummary(journal.body.name, journal.sheet, journal.size)
         )
         del journal
     if write:

@@ -163,6 +163,7 @@ class Finding:
     cell: str | None = None
     due: dt.date | None = None
     params: dict[str, str] = field(default_factory=dict)
+    key: str | None = None  # the schema column of `cell`, however the sheet places it
 
     @property
     def kind(self) -> Code:
@@ -184,16 +185,20 @@ class Finding:
         return CODES[self.code].template.format(**values)
 
     def to_dict(self) -> dict[str, Any]:
+        kind = CODES[self.code]
+        values = self.params
+        if self.due is not None:
+            values = {"due": short_date(self.due), **values}
         return {
             "code": self.code,
-            "clause": self.clause,
-            "severity": self.severity.value,
+            "clause": kind.clause,
+            "severity": kind.severity.value,
             "body": self.body,
             "sheet": self.sheet,
             "row": self.row,
             "cell": self.cell,
             "due": self.due.isoformat() if self.due else None,
-            "message": self.message,
+            "message": kind.template.format(**values),
         }
 
 

@@ -37,7 +37,8 @@ from toolkit.journal.config import Body, Config
 from toolkit.journal.control import state_dir
 from toolkit.journal.errors import JournalBusy
 from toolkit.journal.files import private_dir
-from toolkit.journal.model import Application, CellChange, Journal, read_journals
+from toolkit.journal.model import Application, CellChange, Journal
+from toolkit.journal.read import read_journals
 from toolkit.journal.russian import letter_date, short_date
 from toolkit.journal.schema import BY_KEY, Decision, column_title
 from toolkit.letters.batches import Batch, by_sheet, make_batch
@@ -331,9 +332,10 @@ def note_text(path: Path, made_on: dt.date) -> str:
 def _note(changes: list[CellChange], journal: Journal, app: Application, path: Path,
           made_on: dt.date) -> None:
     text = note_text(path, made_on)
-    if app.letter != text:
+    col = journal.column_index("letter")
+    if app.letter != text and col is not None:  # a sheet without the column gets no note
         changes.append(CellChange(journal.sheet, app.row, "letter", app.raw_text("letter"),
-                                  text, "решение об отклонении"))
+                                  text, "решение об отклонении", col))
 
 
 def _journal_key(location: str) -> str:

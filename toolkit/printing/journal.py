@@ -27,7 +27,8 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.errors import ToolkitError
 from toolkit.journal.files import PRIVATE_FILE, atomic_output
-from toolkit.journal.model import Application, Journal, read_journals
+from toolkit.journal.model import Application, Journal
+from toolkit.journal.read import read_journals
 from toolkit.journal.russian import count, short_date, short_datetime
 from toolkit.journal.schema import GRAPHS, JOURNAL_TITLE, Decision, Outcome
 

@@ -202,7 +202,7 @@ def read_sources(locations: Sequence[str], config: Config, only: Sequence[str] =
     error only when no location holds them.
     """
     from toolkit.journal.errors import JournalError
-    from toolkit.journal.model import journal_sheets, read_journals
+    from toolkit.journal.read import journal_sheets, read_journals
     from toolkit.sources.open import open_source
 
     journals: list[Journal] = []

@@ -38,7 +38,8 @@ def journal_as_of(journal: Journal, moment: dt.datetime, calendar: WorkingCalend
         kept.append(_app_as_of(app, moment, calendar))
     rows = {app.row for app in kept}
     findings = [f for f in journal.findings if f.row is None or f.row in rows]
-    return dataclasses.replace(journal, applications=kept, findings=findings, stale_rows=[])
+    return Journal(journal.body, journal.sheet, journal.location, kept, findings,
+                   journal.date1904)
 
 
 _DECISION_FACTS = {"decision": None, "decision_date": None, "appointment": None, "ground": None,

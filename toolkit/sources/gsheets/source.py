@@ -285,7 +285,7 @@ class GoogleSheetSource:
                 if row is None:
                     result.skipped.append((change, why))
                     continue
-                column = current.get((change.sheet, BY_KEY[change.key].index), [])
+                column = current.get((change.sheet, change.column), [])
                 now = cells.text_of(column[row - 1]) if row - 1 < len(column) else ""
                 if now != change.old:
                     result.skipped.append((change, "ячейку изменили после чтения — оставлена "
@@ -313,13 +313,12 @@ class GoogleSheetSource:
         return self._sheets
 
     def _refusal(self, change: CellChange, info: SheetInfo) -> str:
-        column = BY_KEY[change.key]
         if change.key not in WRITABLE:
             return "программа записывает только «Контроль», «Решение об отклонении» и отмену " \
                    "приема в графе 7 — ячейка не записана"
         if change.key == "outcome" and change.old.strip():
             return "графа 7 уже заполнена — отмена не записана"
-        if (change.row, column.index) in info.formulas:
+        if (change.row, change.column) in info.formulas:
             return "в ячейке формула — не перезаписана"
         return ""
 
@@ -327,8 +326,7 @@ class GoogleSheetSource:
         """№ п/п and the target columns of the changed sheets, in one values.batchGet."""
         wanted: dict[str, set[int]] = {}
         for change in planned:
-            wanted.setdefault(change.sheet, {BY_KEY["number"].index}).add(
-                BY_KEY[change.key].index)
+            wanted.setdefault(change.sheet, {BY_KEY["number"].index}).add(change.column)
         keys = [(sheet, col) for sheet, cols in wanted.items() for col in sorted(cols)]
         ranges = [a1(sheet, f"{column_letter(col)}1:{column_letter(col)}") for sheet, col in keys]
         reply = self.call(self.http.values_batch_get, self.address.key, ranges,

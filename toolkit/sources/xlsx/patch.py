@@ -9,6 +9,7 @@ as it was.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
@@ -255,20 +256,42 @@ def _grow_dimension(xml: bytes, values: Mapping[tuple[int, int], str]) -> bytes:
 def rewrite_package(
     data: bytes, replaced: Mapping[str, bytes], compresslevel: int | None = None
 ) -> bytes:
-    """The same zip with some parts' content replaced: entry order, names, times, flags kept."""
+    """The same zip with some parts' content replaced: entry order, names, times, flags kept.
+
+    Untouched members are copied as stored — local header, compressed bytes and all — so the
+    cost is the size of the replaced parts, not of the package; only those are compressed.
+    """
     src = zipfile.ZipFile(io.BytesIO(data))
+    infos = src.infolist()
+    starts = [*sorted(i.header_offset for i in infos), src.start_dir]
+    end_of = {start: starts[n + 1] for n, start in enumerate(starts[:-1])}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            content = replaced[info.filename] if info.filename in replaced else src.read(info)
-            clone = zipfile.ZipInfo(info.filename, info.date_time)
-            clone.compress_type = info.compress_type
-            clone.external_attr = info.external_attr
-            clone.create_system = info.create_system
-            clone.comment = info.comment
-            # A big sheet is recompressed fast; Excel compresses it again on its next save.
-            level = compresslevel if compresslevel is not None else (
-                1 if len(content) > BIG_PART else None)
-            dst.writestr(clone, content, compress_type=info.compress_type, compresslevel=level)
+        for info in infos:
+            if info.filename in replaced or info.flag_bits & 0x1 or info.file_size >= 1 << 31:
+                content = replaced.get(info.filename)
+                _write_member(dst, info, src.read(info) if content is None else content,
+                              compresslevel)
+                continue
+            clone = copy.copy(info)
+            clone.header_offset = out.tell()
+            out.write(data[info.header_offset: end_of[info.header_offset]])
+            dst.filelist.append(clone)
+            dst.NameToInfo[clone.filename] = clone
+            dst.start_dir = out.tell()
+            dst._didModify = True  # type: ignore[attr-defined]  # write the central directory
         dst.comment = src.comment
     return out.getvalue()
+
+
+def _write_member(dst: zipfile.ZipFile, info: zipfile.ZipInfo, content: bytes,
+                  compresslevel: int | None) -> None:
+    clone = zipfile.ZipInfo(info.filename, info.date_time)
+    clone.compress_type = info.compress_type
+    clone.external_attr = info.external_attr
+    clone.create_system = info.create_system
+    clone.comment = info.comment
+    # A big sheet is compressed fast; Excel compresses it again on its next save.
+    level = compresslevel if compresslevel is not None else (
+        1 if len(content) > BIG_PART else None)
+    dst.writestr(clone, content, compress_type=info.compress_type, compresslevel=level)
