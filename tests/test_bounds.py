@@ -403,3 +403,36 @@ def test_limits_from_the_config_section() -> None:
     for wrong in (0, -1, "100", 1.5, True):
         with pytest.raises(ConfigError, match=r"\[limits\] max_rows: нужно целое"):
             Limits.from_section({"max_rows": wrong})
+
+
+def test_vks_check_refuses_the_stray_cell_with_exit_2_in_a_process_of_its_own(
+        journal_file: Journal, tmp_path: Path) -> None:
+    """The whole command, in a real process: a refusal naming sheet and cell, not a SIGABRT."""
+    path = journal_file({SHEET: rows(3)})
+    wb = openpyxl.load_workbook(path)
+    wb[SHEET]["XFD1048576"] = "x"
+    stray = tmp_path / "лишняя-ячейка.xlsx"
+    wb.save(stray)
+    done = subprocess.run([sys.executable, "-m", "toolkit", "check", str(stray)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert f"лист «{SHEET}»: ячейка XFD1048576 далеко за пределами журнала" in done.stderr
+    # The limits come from [limits]: a tight one refuses even the small journal, at its row 6.
+    done = subprocess.run([sys.executable, "-m", "toolkit", "check", str(path)],
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env={**os.environ, "VKS_CONFIG": str(_limits_config(tmp_path))})
+    assert done.returncode == 2 and "[limits] max_rows" in done.stderr, done.stderr
+
+
+def _limits_config(folder: Path) -> Path:
+    config = folder / "vks.toml"
+    config.write_text("[limits]\nmax_rows = 5\n", encoding="utf-8")
+    return config
+
+
+def test_a_fifo_named_xlsx_is_refused_by_vks_check_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "журнал.xlsx"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "toolkit", "check", str(fifo)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and str(fifo) in done.stderr

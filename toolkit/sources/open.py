@@ -24,9 +24,12 @@ def open_source(location: str, config: Config) -> JournalSource:
         from toolkit.sources.gsheets.source import GoogleSheetSource
 
         return GoogleSheetSource.from_location(location, config)
+    from toolkit.sources.xlsx.bounds import Limits
     from toolkit.sources.xlsx.source import XlsxSource
 
-    return XlsxSource(location, backup_dir=state_dir(config, location) / "backups")
+    limits = Limits.from_section(config.section("limits"))
+    return XlsxSource(location, backup_dir=state_dir(config, location) / "backups",
+                      limits=limits)
 
 
 def check(

@@ -22,6 +22,7 @@ from typing import Any
 from toolkit.journal.errors import JournalBusy, JournalError
 from toolkit.journal.files import atomic_output, backup
 from toolkit.journal.model import CellChange, SheetTable, WriteResult
+from toolkit.sources.xlsx.bounds import Limits, inspect_package, read_regular_file
 from toolkit.sources.xlsx.locks import describe_locks
 from toolkit.sources.xlsx.package import Package
 from toolkit.sources.xlsx.patch import PatchError, patch_sheet, rewrite_package
@@ -51,8 +52,9 @@ class XlsxSource:
     read_ahead = False
 
     def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None,
-                 keep_backups: int = 50) -> None:
+                 keep_backups: int = 50, limits: Limits | None = None) -> None:
         self.path = Path(path)
+        self.limits = limits or Limits()
         self.location = str(path)
         self.backup_dir = backup_dir
         self.keep_backups = keep_backups
@@ -64,14 +66,10 @@ class XlsxSource:
 
     def _load(self) -> bytes:
         if self._data is None:
-            try:
-                data = self.path.read_bytes()
-            except FileNotFoundError:
-                raise JournalError(f"Файл журнала {self.location} не найден") from None
-            except IsADirectoryError:
-                raise JournalError(f"{self.location} — это папка, а не файл журнала") from None
-            except PermissionError:
-                raise JournalError(f"Нет прав на чтение файла журнала {self.location}") from None
+            # A FIFO or device is refused unread; an absurd package (a stray cell at
+            # XFD1048576, a zip bomb) before any reader allocates for it.
+            data = read_regular_file(self.path, self.limits, self.location)
+            inspect_package(data, self.limits, location=self.location)
             self._data = data
             self._fingerprint = fingerprint_of(self.path, data)
             try:
@@ -103,8 +101,6 @@ class XlsxSource:
 
         data = self._load()
         package = self.package
-        # TODO(bounds): package limits go here before any sheet is inflated —
-        #   inspect_package(self.path, limits) from toolkit.sources.xlsx.bounds.
         try:
             book = fastexcel.read_excel(data)
         except Exception as exc:  # the reader raises its own error types for broken files
