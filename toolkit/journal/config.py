@@ -53,6 +53,9 @@ class Body:
     recipients: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     specialists: tuple[str, ...] = ()  # authorised specialists (cl. 3.3); empty: not checked
+    email: str = ""  # the body's address: notices to citizens are sent from it (cl. 2.4)
+    telemost_token_env: str = ""  # variable holding the Yandex 360 OAuth token (cl. 1.3)
+    imap_folder: str = ""  # the mailbox folder its citizens' replies arrive in ("" — [imap])
 
     def open_hours(self, day: dt.date) -> Span | None:
         """The body's working hours on a day (None when it does not receive then).
@@ -310,7 +313,20 @@ class _Reader:
             recipients=tuple(recipients),
             extra={k: v for k, v in raw.items() if k not in known},
             specialists=self.specialists(raw, prefix),
+            email=self.email(raw, prefix),
+            telemost_token_env=self.text(raw, "telemost_token_env", "",
+                                         f"{prefix}.telemost_token_env"),
+            imap_folder=self.text(raw, "imap_folder", "", f"{prefix}.imap_folder"),
         )
+
+    def email(self, raw: dict[str, Any], prefix: str) -> str:
+        """[[bodies]] email: one plain address (the sender of notices)."""
+        value = self.text(raw, "email", "", f"{prefix}.email")
+        if value and not re.fullmatch(r"[^@\s<>,;:\"()\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+                                      value):
+            raise self.fail(f"{prefix}.email", f"«{value}» — ожидается один адрес эл. почты, "
+                                               f"например \"priem@example.ru\"")
+        return value
 
     def day_hours(self, cal: dict[str, Any]) -> tuple[tuple[dt.date, Span], ...]:
         """[calendar] hours = { "2026-12-30" = "09:00-16:00" }: hours of every body that day."""
