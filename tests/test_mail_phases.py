@@ -3,31 +3,13 @@ transmitted and the answer never came (maybe delivered) — on a real aiosmtpd s
 
 from __future__ import annotations
 
-import asyncio
 from email.message import EmailMessage
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from smtp_server import Inbox, free_port
+from smtp_server import Inbox, SlowInbox, free_port
 
 from toolkit.mail.smtp import MailError, MailSettings, Security, send_message
-
-
-class SlowInbox(Inbox):
-    """Takes the message, then answers DATA only after `delay` seconds (or refuses it)."""
-
-    def __init__(self, delay: float = 0.0, refuse_data: bool = False) -> None:
-        super().__init__()
-        self.delay = delay
-        self.refuse_data = refuse_data
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.refuse_data:
-            return "554 5.6.0 Message refused"
-        answer = await super().handle_DATA(server, session, envelope)
-        await asyncio.sleep(self.delay)
-        return answer
 
 
 def serve(inbox: Inbox) -> tuple[Controller, int]:
