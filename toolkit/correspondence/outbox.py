@@ -197,7 +197,8 @@ def _entry(row: sqlite3.Row) -> Entry:
 
 
 @contextlib.contextmanager
-def exclusive(ledger: Path) -> Iterator[None]:
+def exclusive(ledger: Path, busy: str = "уведомления уже отправляются другим запуском; "
+                                         "повторите позже") -> Iterator[None]:
     """Hold the ledger's run lock (released by the OS even if the process is killed)."""
     lock_path = ledger.with_name(ledger.name + ".lock")
     private_dir(lock_path.parent)
@@ -208,8 +209,7 @@ def exclusive(ledger: Path) -> Iterator[None]:
         lock.execute("BEGIN EXCLUSIVE")
     except sqlite3.OperationalError:
         lock.close()
-        raise NotifyBusy("уведомления уже отправляются другим запуском; повторите позже") \
-            from None
+        raise NotifyBusy(busy) from None
     try:
         yield
     finally:
