@@ -50,6 +50,9 @@ _EXPORTS: dict[str, str] = {
     "build_report": "toolkit.stats.report",
     "send_monthly": "toolkit.stats.delivery",
     "expired_recordings": "toolkit.recordings.retention",
+    # the citizen's side: vks notify, vks replies
+    "send_notices": "toolkit.correspondence.outgoing",
+    "read_replies": "toolkit.correspondence.incoming",
     # jobs: vks run, vks schedule, vks status
     "run_once": "toolkit.jobs.runner",
     "serve_forever": "toolkit.jobs.runner",
@@ -82,8 +85,10 @@ __all__ = [
     "load_config",
     "make_letters",
     "open_source",
+    "read_replies",
     "run_once",
     "send_monthly",
+    "send_notices",
     "serve_forever",
     "stats_for",
 ]
@@ -104,6 +109,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazily
+    from toolkit.correspondence.incoming import read_replies
+    from toolkit.correspondence.outgoing import send_notices
     from toolkit.jobs.runner import run_once, serve_forever
     from toolkit.jobs.status import collect_status
     from toolkit.journal.calendar import WorkingCalendar
