@@ -205,7 +205,7 @@ def test_dry_run_writes_eml_and_changes_nothing(journal: Path, tmp_path: Path) -
     names = sorted(p.name for p in folder.glob("*.eml"))
     assert names == [f"{SHEET}-{n}-{k}-1.eml" for n, k in (
         (1, "appointment"), (6, "cancellation"), (7, "reschedule"), (8, "appointment"))]
-    assert any("нет ссылки" in str(p) for p in result.problems)  # row 4: made only for real
+    assert any("будет создана при отправке" in str(p) for p in result.problems)  # row 4
     assert any("решение об отклонении" in str(p) for p in result.problems)  # row 2: no letter
 
 
@@ -290,3 +290,58 @@ def test_readme_names_every_template_field() -> None:
     section = readme[readme.index("## Уведомления и ответы граждан"):]
     for name in FIELDS:
         assert f"`{name}`" in section, name
+
+
+HOSTILE_NAMES = [
+    "Петрова Анна Сергеевна\r\nBcc: victim@example.org",
+    "=HYPERLINK(\"http://evil\")",
+    "<img src=x onerror=alert(1)> Иванов",
+    "Ким\u202eвонавИ Алексей",
+    "Иванов " + "И" * 3000,
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_every_kind_of_notice_survives_a_hostile_name_and_address(
+        smtp: Server, journal: Path, tmp_path: Path, name: str) -> None:
+    address = "<script>alert(1)</script>\r\nг. Кемерово"
+    write(journal, [
+        appointed(1, citizen=name, address=address),
+        rejected(2, citizen=name, address=address),
+        appointed(3, citizen=name, notice_sent=dt.datetime(2026, 11, 26, 11, 0),
+                  outcome="Отменен: гражданин отказался"),
+        appointed(4, citizen=name, notice_sent=dt.datetime(2026, 11, 26, 11, 0),
+                  outcome="Перенесен: техническая неисправность",
+                  rescheduled_to=dt.datetime(2026, 12, 4, 11, 0)),
+        appointed(5, email="citizen5@example.ru\r\nBcc: evil@example.org"),
+        appointed(6, email="evil@example.org, victim@example.org"),
+    ])
+    result = send_notices(str(journal), config(tmp_path, smtp.port), Clock.at(NOW))
+    assert result.exit_code == 0, result.lines()
+    assert [r for r, _ in smtp.inbox.messages] == [[f"citizen{n}@example.ru"] for n in (1, 2, 3, 4)]
+    assert {str(n.ref.number) for n in result.phone} == {"5", "6"}  # not an address: by phone
+    for _, msg in smtp.inbox.messages:
+        assert msg["Bcc"] is None and msg["Cc"] is None
+        assert "\u202e" not in msg.as_string()
+        html = text_of(msg, "html")
+        assert "<img" not in html and "<script" not in html
+        assert len(text_of(msg)) < 6000  # a runaway value is cut, the layout stays
+        assert not text_of(msg).startswith("=")
+
+
+@responses.activate
+def test_a_refused_telemost_token_is_reported_and_the_rest_goes_out(
+        smtp: Server, journal: Path, tmp_path: Path) -> None:
+    responses.post(API_URL, json=json.loads((FIXTURES / "unauthorized.json").read_text(
+        encoding="utf-8")), status=401)
+    write(journal, [appointed(1), appointed(2, link=""), appointed(3, link="")])
+    result = send_notices(str(journal), config(tmp_path, smtp.port), Clock.at(NOW),
+                          environ=ENV)
+    assert result.exit_code == 1
+    assert len(responses.calls) == 1  # the body stops at its first refusal
+    assert "токен OAuth не принят (401)" in result.link_failures[0]
+    assert "y0_test-token" not in "\n".join(result.lines())
+    assert [s.ref.number for s in result.sent] == [1]
+    assert {str(p.ref.number) for p in result.problems} == {"2", "3"}
+    rows = rows_of(journal, config(tmp_path, smtp.port))
+    assert rows[2].link == "" and rows[2].notice_sent is None

@@ -128,3 +128,23 @@ def test_readme_documents_every_option(command: str) -> None:
         for opt in param.opts:
             if opt.startswith("--"):
                 assert f"`{opt}" in section and f"[{opt}" in section, (command, opt)
+
+
+def test_the_daily_job_reads_replies_checks_and_notifies(smtp: Server, imap_account: ImapAccount,
+                                                         tmp_path: Path) -> None:
+    journal = write(tmp_path / "журнал.xlsx", [appointed(1), rejected(2)])
+    imap = (f'[imap]\nhost = "127.0.0.1"\nport = {imap_account.server.imap_port}\n'
+            f'security = "none"\nusername = "{imap_account.user}"\n'
+            f'password_env = "VKS_TEST_IMAP"\n')
+    config = settings(tmp_path, smtp.port, imap)
+    env = {"VKS_TEST_IMAP": imap_account.password}
+    code, out, _ = vks("-c", str(config), "run", "daily", "--journal", str(journal),
+                       "--today", TODAY, env=env)
+    assert code == 0, out
+    assert "  1. Ответы граждан на уведомления — " in out
+    assert "  4. Уведомления гражданам по эл. почте — " in out and "отправлено 2 письма" in out
+    assert "уведомлений гражданам 2" in out  # the run's summary of what it changed
+    assert len(smtp.inbox.messages) == 2
+    code, out, _ = vks("-c", str(config), "run", "daily", "--journal", str(journal),
+                       "--today", TODAY, env=env)
+    assert code == 0 and len(smtp.inbox.messages) == 2

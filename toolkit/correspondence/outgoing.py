@@ -116,6 +116,11 @@ def _run(location: str, config: Config, clock: Clock, result: NotifyResult,
     dry = result.dry_run is not None
     source = open_source(location, config)
     journals = read_journals(source, config)
+    if not dry and not parseaddr(settings.sender)[1]:
+        for journal in journals:
+            if not journal.body.email:
+                raise ConfigError(f"не указан адрес, с которого отправлять уведомления органа "
+                                  f"«{journal.body.name}»: [[bodies]] email или [mail] sender")
     planned = run.plan(journals)
     rejections = sorted({j.body.name for j, p in planned for n in p.notices
                          if n.kind is NoticeKind.REJECTION and n.action is not Action.SETTLE
@@ -140,7 +145,7 @@ def _run(location: str, config: Config, clock: Clock, result: NotifyResult,
     for journal, plans in planned:
         result.already += plans.already
         result.phone.extend(plans.phone)
-        result.problems.extend(plans.problems)
+        result.problems.extend(_dry_links(plans.problems, journal) if dry else plans.problems)
         changes.extend(plans.fills)
         for plan in plans.notices:
             if stop:
@@ -158,6 +163,16 @@ def _run(location: str, config: Config, clock: Clock, result: NotifyResult,
             result.written += len(written.written)
             result.not_written.extend(f"лист «{c.sheet}», ячейка {c.cell}: {why}"
                                       for c, why in written.skipped)
+
+
+def _dry_links(problems: list[RowNote], journal: Journal) -> list[RowNote]:
+    """A dry run makes no meeting: a body with a Telemost token will have its links made."""
+    if not journal.body.telemost_token_env:
+        return problems
+    return [RowNote(p.ref, p.kind, "ссылка на Телемост будет создана при отправке — в пробном "
+                                   "запуске письмо не готовится")
+            if p.kind is NoticeKind.APPOINTMENT and "нет ссылки" in p.message else p
+            for p in problems]
 
 
 def _deliver(run: _Run, journal: Journal, plan: NoticePlan, changes: list[CellChange]) -> str:
