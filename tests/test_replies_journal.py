@@ -197,3 +197,27 @@ def test_a_dry_run_reads_and_changes_nothing(sent: tuple[Path, dict[int, EmailMe
     assert all(imap_account.flags(uid) == set() for uid in imap_account.uids())
     real = read_replies([str(journal)], cfg, Clock.at(NOW), environ=env)
     assert [ref.number for ref, _, _ in real.recorded] == [1]
+
+
+def test_a_journal_open_in_an_office_program_leaves_the_replies_unread(
+        sent: tuple[Path, dict[int, EmailMessage]], imap_account: ImapAccount, smtp: Server,
+        tmp_path: Path) -> None:
+    from toolkit.journal.errors import JournalBusy
+
+    journal, by_number = sent
+    imap_account.deliver(answer(by_number[1], "Подтверждаю", "citizen1@example.ru"),
+                         internaldate=ARRIVED)
+    imap_account.deliver(answer(by_number[2], "Как подключиться?", "citizen2@example.ru"),
+                         internaldate=ARRIVED)
+    cfg = imap_config(tmp_path, smtp.port, imap_account.server, imap_account.user)
+    env = {PASSWORD_ENV: imap_account.password}
+    lock = journal.with_name(f".~lock.{journal.name}#")
+    lock.write_text("Специалист,host,host,27.11.2026 10:00,file:///C:/Users/user;",
+                    encoding="utf-8")
+    with pytest.raises(JournalBusy):
+        read_replies([str(journal)], cfg, Clock.at(NOW), environ=env)
+    assert all(imap_account.flags(uid) == set() for uid in imap_account.uids())
+    lock.unlink()
+    result = read_replies([str(journal)], cfg, Clock.at(NOW), environ=env)
+    assert [ref.number for ref, _, _ in result.recorded] == [1] and len(result.manual) == 1
+    assert rows_of(journal, cfg)[1].answer is Answer.CONFIRMED
