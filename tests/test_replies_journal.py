@@ -184,10 +184,10 @@ def test_a_dry_run_reads_and_changes_nothing(sent: tuple[Path, dict[int, EmailMe
                                              imap_account: ImapAccount, smtp: Server,
                                              tmp_path: Path) -> None:
     journal, by_number = sent
-    imap_account.deliver(answer(by_number[1], "Подтверждаю", "citizen1@example.ru"),
-                         internaldate=ARRIVED)
+    imap_account.deliver(answer(by_number[1], "Подтверждаю", "Citizen1@Example.RU"),
+                         internaldate=ARRIVED)  # the same address, written in capitals
     imap_account.deliver(answer(by_number[2], "Подтверждаю", "citizen1@example.ru"),
-                         internaldate=ARRIVED)
+                         internaldate=ARRIVED)  # another application's citizen: not guessed
     cfg = imap_config(tmp_path, smtp.port, imap_account.server, imap_account.user)
     env = {PASSWORD_ENV: imap_account.password}
     before = journal.read_bytes()

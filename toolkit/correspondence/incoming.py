@@ -160,7 +160,9 @@ class _Reader:
         app = apps[0]
         ref = RowRef(journal.body.name, journal.sheet, app.row, app.number)
         key = f"{journal_key(entry.location)}\x1f{journal.body.name}\x1f{app.number}"
-        if _address(sender) is None or _address(sender) != usable_address(app.email):
+        own = usable_address(app.email)
+        if _address(sender) is None or own is None or \
+                str(_address(sender)).lower() != own.lower():  # addresses: case-insensitive
             return manual("unmatched", "отправитель — не адрес эл. почты из заявки", ref)
         kind = found.notice.kind if found.notice is not None else None
         if kind in (NoticeKind.REJECTION, NoticeKind.CANCELLATION) or \

@@ -14,9 +14,10 @@ the ledger outlives the mail).
 States of a message: «sending» — recorded before the connection is opened; «maybe-sent» —
 recorded just before the end of the message is transmitted (from then on the server may deliver
 it even if its answer is lost); «sent» — the server accepted it; «failed» — the server refused
-it or could not be reached before the end went out; «superseded» — never delivered and replaced
-by a newer revision. A run that finds «sending» or «failed» sends again: nothing can have been
-delivered. «maybe-sent» is sent again at most once (the same Message-ID, so a duplicate is
+it or could not be reached before the end went out; «refused» — the server refused the address
+for good (5xx): not tried again until the address changes; «superseded» — never delivered and
+replaced by a newer revision. A run that finds «sending» or «failed» sends again: nothing can
+have been delivered. «maybe-sent» is sent again at most once (the same Message-ID, so a duplicate is
 recognisable); after a second doubtful hand-over it counts as delivered.
 """
 
@@ -50,7 +51,7 @@ CREATE TABLE IF NOT EXISTS notices (
     recipient   TEXT    NOT NULL,  -- hash of the address it goes to
     message_id  TEXT    NOT NULL,
     state       TEXT    NOT NULL CHECK (state IN ('sending', 'maybe-sent', 'sent', 'failed',
-                                                  'superseded')),
+                                                  'refused', 'superseded')),
     attempts    INTEGER NOT NULL DEFAULT 0,  -- connections opened to send it
     doubtful    INTEGER NOT NULL DEFAULT 0,  -- of them, ends transmitted without an answer
     sent_at     TEXT,                        -- local time written to the journal (ISO)
@@ -71,6 +72,7 @@ class State(Enum):
     MAYBE_SENT = "maybe-sent"
     SENT = "sent"
     FAILED = "failed"
+    REFUSED = "refused"
     SUPERSEDED = "superseded"
 
 
@@ -161,6 +163,10 @@ class Outbox:
         """Not delivered (a «maybe-sent» message stays doubtful)."""
         self._set(row_hash, kind, revision,
                   "state = CASE WHEN state = 'maybe-sent' THEN state ELSE 'failed' END")
+
+    def refused(self, row_hash: str, kind: NoticeKind, revision: int) -> None:
+        """The server refused the address for good: wait for a new address."""
+        self._set(row_hash, kind, revision, "state = 'refused'")
 
     def supersede(self, row_hash: str, kind: NoticeKind, revision: int) -> None:
         """An undelivered message is replaced by a newer revision."""

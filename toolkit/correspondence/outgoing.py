@@ -220,14 +220,21 @@ def _deliver(run: _Run, journal: Journal, plan: NoticePlan, changes: list[CellCh
         run.transport(mail, message,
                       on_data=lambda: outbox.maybe(plan.row_hash, plan.kind, plan.revision))
     except MailError as exc:
-        outbox.failed(plan.row_hash, plan.kind, plan.revision)
+        cause = exc.__cause__
         log.warning("notice not sent: row %s, %s (after data: %s)", plan.row_hash,
                     plan.kind.value, exc.after_data)
+        if isinstance(cause, smtplib.SMTPRecipientsRefused) and \
+                all(code >= 500 for code, _ in cause.recipients.values()):
+            outbox.refused(plan.row_hash, plan.kind, plan.revision)  # for good: by phone
+            result.phone.append(RowNote(plan.ref, plan.kind, (
+                "почтовый сервер отклонил адрес эл. почты — сообщите гражданину по телефону "
+                "или исправьте адрес")))
+            return ""
+        outbox.failed(plan.row_hash, plan.kind, plan.revision)
         # The server's words may quote the citizen's address: it is blanked out.
         text = re.sub(re.escape(plan.recipient), "<адрес гражданина>", str(exc), flags=re.I)
         result.failed.append(f"{plan.ref}: {_title(plan)} не отправлено: {text}")
-        refused = isinstance(exc.__cause__, smtplib.SMTPRecipientsRefused)
-        return "" if refused else text
+        return "" if isinstance(cause, smtplib.SMTPRecipientsRefused) else text
     sent_at = run.moment()
     outbox.sent(plan.row_hash, plan.kind, plan.revision, sent_at)
     log.info("notice sent: row %s, %s, revision %d", plan.row_hash, plan.kind.value,

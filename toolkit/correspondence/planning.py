@@ -220,6 +220,11 @@ def _plan_row(plans: Plans, journal: Journal, app: Application, ref: RowRef,
     recipient = digest(address.lower()) if address else ""
     same = latest is not None and latest.digest == content and latest.recipient == recipient \
         and latest.state is not State.SUPERSEDED and not flipped
+    if same and latest is not None and latest.state is State.REFUSED:
+        plans.phone.append(RowNote(ref, kind, "почтовый сервер отклонил адрес эл. почты — "
+                                              "сообщите гражданину по телефону или исправьте "
+                                              "адрес"))
+        return
     if same and latest is not None and latest.state is State.SENT:
         plans.already += 1
         if fill and latest.sent_at is not None:  # sent, but the cell was never written
