@@ -59,7 +59,7 @@ def test_notify_sends_once_lists_phone_calls_and_says_so(smtp: Server, tmp_path:
     assert code == 0, out
     assert out.startswith(f"{journal}: отправлено 2 письма (уведомление о приеме 1, решение об "
                           f"отклонении 1); отправлено ранее 0.\n")
-    assert "Сообщите гражданину по телефону (нет адреса эл. почты):\n" \
+    assert "Сообщите гражданину по телефону (письмо не отправить):\n" \
            f"  Министерство социальной защиты населения Кузбасса, лист «{SHEET}», строка 8, " \
            "№ п/п 3: уведомление о приеме — адрес эл. почты не указан" in out
     assert "citizen" not in out and "Петрова" not in out  # no personal data on the console
