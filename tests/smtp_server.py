@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 from dataclasses import dataclass, field
@@ -41,6 +42,22 @@ class Inbox:
 
     def by_subject(self, part: str) -> list[EmailMessage]:
         return [m for _, m in self.messages if part in str(m["Subject"])]
+
+
+class SlowInbox(Inbox):
+    """Takes the message, then answers DATA only after `delay` seconds (or refuses it)."""
+
+    def __init__(self, delay: float = 0.0, refuse_data: bool = False) -> None:
+        super().__init__()
+        self.delay = delay
+        self.refuse_data = refuse_data
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse_data:
+            return "554 5.6.0 Message refused"
+        answer = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(self.delay)
+        return answer
 
 
 @dataclass

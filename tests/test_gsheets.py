@@ -782,8 +782,9 @@ def test_only_toolkit_cells_are_ever_written(fake: FakeSheets, config: Config) -
     result = source.write(changes)
     assert result.written == [] and result.requests == 0 and fake.calls == []
     assert [why for _, why in result.skipped] == [
-        "программа записывает только «Контроль», «Решение об отклонении» и отмену приема в "
-        "графе 7 — ячейка не записана",
+        "программа записывает только «Контроль», «Решение об отклонении», отмену приема в "
+        "графе 7 и пустые «Ссылка на Телемост», «Уведомление направлено», «Ответ гражданина», "
+        "«Дата ответа» — ячейка не записана",
         "графа 7 уже заполнена — отмена не записана",
     ]
 
@@ -948,3 +949,26 @@ def test_google_settings_are_checked(table: dict[str, Any], message: str,
 
     with pytest.raises(ConfigError, match=message):
         GoogleSettings.from_config(parse_config({"google": table}, tmp_path / "vks.toml"))
+
+
+def test_notice_link_and_answer_cells_are_filled_only_while_empty(fake: FakeSheets,
+                                                                 config: Config) -> None:
+    source = google_source()
+    journal = read_journals(source, config)[0]
+    empty = next(a for a in journal.applications if a.notice_sent is None and not a.link
+                 and a.answer is None and a.answered_at is None)
+    sent = next(a for a in journal.applications if a.notice_sent is not None)
+    fill = [
+        CellChange(journal.sheet, empty.row, "link", "", "https://telemost.yandex.ru/j/1234567",
+                   ""),
+        CellChange(journal.sheet, empty.row, "notice_sent", "", "27.11.2026 10:05", ""),
+        CellChange(journal.sheet, empty.row, "answer", "", "Подтвердил участие", ""),
+        CellChange(journal.sheet, empty.row, "answered_at", "", "27.11.2026 11:40", ""),
+    ]
+    keep = CellChange(journal.sheet, sent.row, "notice_sent", sent.raw_text("notice_sent"),
+                      "27.11.2026 10:05", "")
+    result = source.write([*fill, keep])
+    assert result.written == fill
+    assert result.skipped == [(keep, "ячейка уже заполнена — не перезаписана")]
+    rows = fake.sheets["Министерство"].rows
+    assert [rows[empty.row - 1][BY_KEY[c.key].index] for c in fill] == [c.new for c in fill]

@@ -13,7 +13,9 @@ from toolkit.jobs.declarations import (
     CheckStep,
     JobsSettings,
     LettersStep,
+    NotifyStep,
     RecordingsStep,
+    RepliesStep,
     SendStep,
     StatsStep,
     When,
@@ -138,10 +140,11 @@ do = "recordings"
     ("[when]\ntimes = [\"08:30\"]\n",
      "steps — не указано ни одного шага ([[steps]] с do = …)"),
     ("[when]\ntimes = [\"08:30\"]\n[[steps]]\nwrite = true\n",
-     "steps[1].do — не указано, что делать: check, write-back, letters, stats, send, recordings"),
+     "steps[1].do — не указано, что делать: check, write-back, letters, stats, send, recordings, "
+     "notify, replies"),
     ("[when]\ntimes = [\"08:30\"]\n[[steps]]\ndo = \"check\"\n[[steps]]\ndo = \"mail\"\n",
      "steps[2].do — «mail» — неизвестный шаг; допустимы: check, write-back, letters, stats, "
-     "send, recordings"),
+     "send, recordings, notify, replies"),
     ("[when]\ntimes = [\"08:30\"]\n[[steps]]\ndo = \"letters\"\notu = \"решения\"\n",
      "steps[1].otu — неизвестный параметр шага letters; допустимы: bodies, do, out, pdf"),
     ("[when]\ntimes = [\"08:30\"]\n[[steps]]\ndo = \"check\"\nwrite = 1\n",
@@ -279,10 +282,15 @@ def test_a_timetable_that_never_comes_has_no_next_slot() -> None:
 
 def test_the_shipped_jobs_are_what_the_order_implies() -> None:
     jobs = load_jobs(SHIPPED_JOBS)
-    assert sorted(jobs) == ["daily", "midday", "monthly", "recordings"]
+    assert sorted(jobs) == ["daily", "midday", "monthly", "recordings", "replies"]
     daily, midday = jobs["daily"], jobs["midday"]
     assert daily.when == When(times=(dt.time(8, 30),), working_days=True)
-    assert daily.steps == (CheckStep(write=True), LettersStep())
+    # Overnight answers first, so a confirmation sent late on the last day is not cancelled.
+    assert daily.steps == (RepliesStep(), CheckStep(write=True), LettersStep(), NotifyStep())
+    replies = jobs["replies"]
+    assert replies.when == When(times=tuple(dt.time(h) for h in range(9, 19)),
+                                working_days=True)
+    assert replies.steps == (RepliesStep(), CheckStep(write=True), NotifyStep())
     assert midday.when == When(times=(dt.time(13),), working_days=True)
     assert midday.steps == (CheckStep(write=True),)
     monthly = jobs["monthly"]
@@ -318,7 +326,8 @@ def test_readme_documents_every_key_and_step() -> None:
                 "month_day", "\"first-working-day\"", "months", "write", "bodies", "out", "pdf",
                 "month", "formats", "format", "[jobs]"):
         assert f"`{key}" in section, key
-    for kind in ("check", "write-back", "letters", "stats", "send", "recordings"):
+    for kind in ("check", "write-back", "letters", "stats", "send", "recordings", "notify",
+                 "replies"):
         assert f"`{kind}`" in section, kind
     for name in load_jobs(SHIPPED_JOBS):
         assert f"`{name}`" in section, name

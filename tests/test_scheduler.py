@@ -75,13 +75,20 @@ class Calls:
                            lines=["готово"])
 
     def executors(self) -> dict[str, Callable[[Step, StepContext], StepOutcome]]:
-        return dict.fromkeys(("check", "letters", "stats", "send", "recordings"), self.executor)
+        return dict.fromkeys(("check", "letters", "stats", "send", "recordings", "notify",
+                              "replies"), self.executor)
+
+
+def shipped(hourly: bool = False) -> dict[str, Job]:
+    """The shipped jobs; the hourly `replies` job only when asked (its own test walks it)."""
+    return {name: job for name, job in load_jobs(SHIPPED_JOBS).items()
+            if hourly or name != "replies"}
 
 
 def make_runner(tmp_path: Path, clock: FakeClock, calls: Calls,
                 jobs: dict[str, Job] | None = None, config: Config | None = None,
                 **kwargs: Any) -> Runner:
-    return Runner(config or Config(), jobs if jobs is not None else load_jobs(SHIPPED_JOBS),
+    return Runner(config or Config(), jobs if jobs is not None else shipped(),
                   tmp_path / "state", clock=clock, journals=(JOURNAL,),
                   executors=calls.executors(), **kwargs)
 
@@ -124,9 +131,22 @@ def test_new_year_fortnight_jobs_fire_on_working_days_only(tmp_path: Path) -> No
     runs = runner.ledger.runs()
     assert [(r.job, r.slot, r.result) for r in runs] == [
         (name, when, Result.OK) for name, when, _ in fired]
-    assert calls.made[:3] == [("check", T(2026, 12, 30, 8, 30)),
+    assert calls.made[:5] == [("replies", T(2026, 12, 30, 8, 30)),
+                              ("check", T(2026, 12, 30, 8, 30)),
                               ("letters", T(2026, 12, 30, 8, 30)),
+                              ("notify", T(2026, 12, 30, 8, 30)),
                               ("check", T(2026, 12, 30, 13, 0))]
+    runner.close()
+
+
+def test_replies_are_read_every_working_hour(tmp_path: Path) -> None:
+    clock = FakeClock(T(2026, 12, 30, 8, 0))
+    calls = Calls(clock)
+    runner = make_runner(tmp_path, clock, calls, jobs={"replies": shipped(True)["replies"]})
+    fired = walk(runner, clock, T(2026, 12, 30, 8, 0), T(2027, 1, 11, 9, 30))
+    hours = [T(2026, 12, 30, h) for h in range(9, 19)] + [T(2027, 1, 11, 9)]
+    assert [(name, when) for name, when, _ in fired] == [("replies", h) for h in hours]
+    assert calls.made[:3] == [("replies", hours[0]), ("check", hours[0]), ("notify", hours[0])]
     runner.close()
 
 

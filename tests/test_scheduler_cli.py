@@ -98,9 +98,11 @@ def test_daily_writes_flags_makes_letters_and_a_second_run_changes_nothing(
     result = vks("run", "daily", "--journal", str(journal), "--today", TODAY, *JOBS)
     assert result.exit_code == 0, result.output
     out = result.stdout  # stderr has the log lines (not a terminal: no progress bar)
-    assert "задание daily: шаг 1 из 2 — Проверка и запись в журнал" in result.stderr
+    assert "задание daily: шаг 2 из 4 — Проверка и запись в журнал" in result.stderr
     assert out.startswith("Задание daily «Ежедневный контроль журналов»: вручную.\n")
-    assert "  1. Проверка и запись в журнал — " in out and "  2. Решения об отклонении" in out
+    assert "  2. Проверка и запись в журнал — " in out and "  3. Решения об отклонении" in out
+    # Without [imap] and [mail] the e-mail steps say so and do nothing.
+    assert "почтовый ящик [imap] не настроен" in out and "почта [mail] не настроена" in out
     assert "Итог: выполнено. Изменено: ячеек журнала " in out
     # Flags in the control column of the rows the demo spoiled; cl. 2.7 cancellations in graph 7.
     for sheet, codes in manifest.rows.items():
@@ -351,7 +353,8 @@ def test_status_shows_last_runs_next_runs_and_open_violations(
     payload = json.loads(vks("status", "--journal", str(journal), "--today", "2026-11-27 10:00",
                              "--format", "json", *JOBS).output)
     assert payload["format"] == "vks-status/1"
-    assert [j["name"] for j in payload["jobs"]] == ["daily", "midday", "monthly", "recordings"]
+    assert [j["name"] for j in payload["jobs"]] == ["daily", "midday", "monthly", "recordings",
+                                                    "replies"]
     assert payload["jobs"][0]["last"]["result"] == "ok"
     assert payload["jobs"][0]["next"] == "2026-11-30T08:30:00"
     assert sum(v["errors"] for v in payload["violations"]) == len(report.errors)

@@ -52,6 +52,9 @@ _EXPORTS: dict[str, str] = {
     "send_monthly": "toolkit.stats.delivery",
     "expired_recordings": "toolkit.recordings.retention",
     "print_journal": "toolkit.printing.journal",
+    # the citizen's side: vks notify, vks replies
+    "send_notices": "toolkit.correspondence.outgoing",
+    "read_replies": "toolkit.correspondence.incoming",
     # jobs: vks run, vks schedule, vks status
     "run_once": "toolkit.jobs.runner",
     "serve_forever": "toolkit.jobs.runner",
@@ -85,8 +88,10 @@ __all__ = [
     "make_letters",
     "open_source",
     "print_journal",
+    "read_replies",
     "run_once",
     "send_monthly",
+    "send_notices",
     "serve_forever",
     "stats_for",
     "upgrade_journal",
@@ -108,6 +113,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazily
+    from toolkit.correspondence.incoming import read_replies
+    from toolkit.correspondence.outgoing import send_notices
     from toolkit.jobs.runner import run_once, serve_forever
     from toolkit.jobs.status import collect_status
     from toolkit.journal.calendar import WorkingCalendar

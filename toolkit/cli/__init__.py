@@ -8,7 +8,14 @@ imported inside the commands, so `vks --help` stays fast.
 
 from __future__ import annotations
 
-from toolkit.cli import jobs, journal, letters, printing, stats  # noqa: F401 — each module registers its commands
+from toolkit.cli import (  # noqa: F401 — each module registers its commands
+    correspondence,
+    jobs,
+    journal,
+    letters,
+    printing,
+    stats,
+)
 from toolkit.cli.base import cli
 
 __all__ = ["cli", "main"]

@@ -4,7 +4,10 @@
 - `notices`: the notices (appointment, cancellation, reschedule, rejection) as e-mails;
 - `telemost`: creating a Yandex Telemost meeting, `is_telemost_link`;
 - `quoting`, `replies`: the new text of a reply and its verdict (confirmed/declined/unclear);
-- `mailbox`, `ledger`: reading replies over IMAP exactly once.
+- `mailbox`, `ledger`: reading replies over IMAP exactly once;
+- `outgoing` (`send_notices`, `vks notify`) with `planning`, `outbox`, `meetings`,
+  `attachments`, `sent`: each row's notice sent once, its time written back;
+- `incoming` (`read_replies`, `vks replies`) with `replies_result`: answers read into the journal.
 
 May import: `toolkit.journal`, `toolkit.sources`, `toolkit.mail`, `toolkit.letters`.
 """

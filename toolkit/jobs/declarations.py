@@ -103,9 +103,28 @@ class RecordingsStep:
     title: str = "Видеозаписи к уничтожению (п. 3.6)"
 
 
-Step = CheckStep | LettersStep | StatsStep | SendStep | RecordingsStep
-STEP_KINDS = ("check", "write-back", "letters", "stats", "send", "recordings")
-PER_JOURNAL = frozenset({"check", "letters"})  # run once per journal; the others once per job
+@dataclass(frozen=True)
+class NotifyStep:
+    """E-mail the decisions, cancellations and reschedulings due to citizens (cl. 2.4)."""
+
+    kind: str = "notify"
+    title: str = "Уведомления гражданам по эл. почте"
+
+
+@dataclass(frozen=True)
+class RepliesStep:
+    """Read the citizens' answers from the mailbox into the journal (cl. 2.6)."""
+
+    kind: str = "replies"
+    title: str = "Ответы граждан на уведомления"
+
+
+Step = (CheckStep | LettersStep | StatsStep | SendStep | RecordingsStep | NotifyStep
+        | RepliesStep)
+STEP_KINDS = ("check", "write-back", "letters", "stats", "send", "recordings", "notify",
+              "replies")
+# Run once per journal; the others once per job.
+PER_JOURNAL = frozenset({"check", "letters", "notify"})
 
 
 @dataclass(frozen=True)
@@ -273,6 +292,10 @@ def _step(where: str, index: int, raw: object) -> Step:
                          formats=tuple(dict.fromkeys(formats)), bodies=table.texts("bodies"))
     elif kind == "send":
         step = SendStep(month=table.choice("month", ("previous", "current"), "previous"))
+    elif kind == "notify":
+        step = NotifyStep()
+    elif kind == "replies":
+        step = RepliesStep()
     else:
         step = RecordingsStep(out=table.text("out") or None,
                               format=table.choice("format", ("xlsx", "csv"), "xlsx"),
@@ -398,7 +421,9 @@ __all__ = [
     "Job",
     "JobsSettings",
     "LettersStep",
+    "NotifyStep",
     "RecordingsStep",
+    "RepliesStep",
     "SendStep",
     "StatsStep",
     "Step",

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from toolkit.jobs.declarations import (
     CheckStep,
     LettersStep,
+    NotifyStep,
     RecordingsStep,
+    RepliesStep,
     SendStep,
     StatsStep,
     Step,
@@ -251,6 +253,48 @@ def run_recordings(step: Step, ctx: StepContext) -> StepOutcome:
                        lines=[head, f"список: {path}"])
 
 
+# --- notify / replies ------------------------------------------------------------------------
+
+
+def run_notify(step: Step, ctx: StepContext) -> StepOutcome:
+    assert isinstance(step, NotifyStep)
+    from toolkit.correspondence.outgoing import send_notices
+
+    (location,) = ctx.journals
+    if not ctx.config.section("mail").get("host"):  # a shipped job on a server without mail
+        return StepOutcome(step.kind, step.title, location, lines=[
+            "почта [mail] не настроена — уведомления не отправляются (сообщите гражданам сами)"])
+    folder = ctx.dry_run / "уведомления" if ctx.dry_run is not None else None
+    result = send_notices(location, ctx.config, ctx.clock, folder)
+    counts = {"notices": 0 if folder else len(result.sent), "notices_failed": len(result.failed)
+              + result.deferred, "phone": len(result.phone), "notices_skipped":
+              len(result.problems), "cells": result.written, "links": result.links}
+    lines = result.lines()
+    outcome = StepOutcome(step.kind, step.title, location, counts=counts,
+                          lines=[lines[0].split(": ", 1)[-1], *lines[1:]])
+    if result.exit_code:
+        outcome.ok = False
+        outcome.error = "; ".join([*result.failed, *result.link_failures,
+                                   *([result.busy] if result.busy else [])]) or \
+            "часть уведомлений не отправлена — будут отправлены при следующем запуске"
+    return outcome
+
+
+def run_replies(step: Step, ctx: StepContext) -> StepOutcome:
+    assert isinstance(step, RepliesStep)
+    from toolkit.correspondence.incoming import read_replies
+
+    if not ctx.config.section("imap"):  # a shipped job on a server without a mailbox
+        return StepOutcome(step.kind, step.title, _all(ctx.journals), lines=[
+            "почтовый ящик [imap] не настроен — ответы граждан не читаются"])
+    result = read_replies(ctx.journals, ctx.config, ctx.clock, ctx.dry_run is not None)
+    counts = {"answers": 0 if result.dry_run else len(result.recorded),
+              "replies_manual": len(result.manual)}
+    # Senders and subjects stay on the console of `vks replies`: a job's lines are stored.
+    return StepOutcome(step.kind, step.title, _all(ctx.journals), counts=counts,
+                       lines=result.lines(personal=False))
+
+
 def _all(journals: Sequence[str]) -> str:
     return journals[0] if len(journals) == 1 else f"все журналы ({len(journals)})"
 
@@ -261,6 +305,8 @@ EXECUTORS: Mapping[str, Executor] = {
     "stats": run_stats,
     "send": run_send,
     "recordings": run_recordings,
+    "notify": run_notify,
+    "replies": run_replies,
 }
 
 

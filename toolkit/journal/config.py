@@ -39,7 +39,7 @@ class Body:
     controller: str = ""  # the official who controls video receptions (App. 2, first signature)
     unit_head: str = ""  # head of the specialist's structural unit (App. 2, second signature)
     address: str = ""  # the body's postal address: the letterhead of its decisions
-    email: str = ""  # the body's e-mail: the letterhead of its decisions
+    email: str = ""  # the body's e-mail: its letterhead, and the sender of notices (cl. 2.4)
     hours: tuple[Span | None, ...] = field(
         default=(
             (dt.time(9), dt.time(18)),
@@ -55,6 +55,8 @@ class Body:
     recipients: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     specialists: tuple[str, ...] = ()  # authorised specialists (cl. 3.3); empty: not checked
+    telemost_token_env: str = ""  # variable holding the Yandex 360 OAuth token (cl. 1.3)
+    imap_folder: str = ""  # the mailbox folder its citizens' replies arrive in ("" — [imap])
 
     def open_hours(self, day: dt.date) -> Span | None:
         """The body's working hours on a day (None when it does not receive then).
@@ -308,13 +310,25 @@ class _Reader:
             controller=self.text(raw, "controller", "", f"{prefix}.controller"),
             unit_head=self.text(raw, "unit_head", "", f"{prefix}.unit_head"),
             address=self.text(raw, "address", "", f"{prefix}.address"),
-            email=self.text(raw, "email", "", f"{prefix}.email"),
             hours=tuple(hours),
             lunch=lunch,
             recipients=tuple(recipients),
             extra={k: v for k, v in raw.items() if k not in known},
             specialists=self.specialists(raw, prefix),
+            email=self.email(raw, prefix),
+            telemost_token_env=self.text(raw, "telemost_token_env", "",
+                                         f"{prefix}.telemost_token_env"),
+            imap_folder=self.text(raw, "imap_folder", "", f"{prefix}.imap_folder"),
         )
+
+    def email(self, raw: dict[str, Any], prefix: str) -> str:
+        """[[bodies]] email: one plain address (the sender of notices)."""
+        value = self.text(raw, "email", "", f"{prefix}.email")
+        if value and not re.fullmatch(r"[^@\s<>,;:\"()\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+                                      value):
+            raise self.fail(f"{prefix}.email", f"«{value}» — ожидается один адрес эл. почты, "
+                                               f"например \"priem@example.ru\"")
+        return value
 
     def day_hours(self, cal: dict[str, Any]) -> tuple[tuple[dt.date, Span], ...]:
         """[calendar] hours = { "2026-12-30" = "09:00-16:00" }: hours of every body that day."""

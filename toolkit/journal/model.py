@@ -220,6 +220,13 @@ class Journal:
     def size(self) -> int:
         return len(self._columns) if self._columns is not None else len(self.applications)
 
+    def change(self, row: int, key: str, old: str, new: str, reason: str = ""
+               ) -> CellChange | None:
+        """A write of `key` in `row` where this sheet has that column; None when it lacks it
+        (a journal of an earlier layout), so nothing lands in another column."""
+        col = self.column_index(key)
+        return None if col is None else CellChange(self.sheet, row, key, old, new, reason, col)
+
     def column_index(self, key: str) -> int | None:
         """The 0-based sheet column of `key` (None when the sheet has no such column)."""
         letters = self.columns.letters.get(key)

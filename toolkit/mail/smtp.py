@@ -34,7 +34,14 @@ _ADDRESS_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]{2,}$")
 
 
 class MailError(ToolkitError):
-    """The mail server did not take a message (the reason is in the message)."""
+    """The mail server did not take a message (the reason is in the message).
+
+    `after_data` is true when the failure came after the whole message had been handed to the
+    server (the reply to DATA never came): the message may have been delivered."""
+
+    def __init__(self, message: str, *, after_data: bool = False) -> None:
+        super().__init__(message)
+        self.after_data = after_data
 
 
 class Security(Enum):
@@ -169,21 +176,56 @@ def new_message(settings: MailSettings, recipients: Sequence[str], subject: str,
     return msg
 
 
-def send_message(settings: MailSettings, msg: EmailMessage) -> dict[str, str]:
+class _WatchedData:
+    """Calls `on_data` right before the message's final «.» line goes to the server: from
+    then on the server may deliver it even if its reply is lost."""
+
+    on_data: Callable[[], None] | None = None
+    data_sent = False
+    _in_data = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self._in_data = True
+        try:
+            return super().data(msg)  # type: ignore[misc]
+        finally:
+            self._in_data = False
+
+    def send(self, s: Any) -> None:
+        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            if self.on_data is not None:
+                self.on_data()
+            self.data_sent = True
+        super().send(s)  # type: ignore[misc]
+
+
+class _SMTP(_WatchedData, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_WatchedData, smtplib.SMTP_SSL):
+    pass
+
+
+def send_message(settings: MailSettings, msg: EmailMessage,
+                 on_data: Callable[[], None] | None = None) -> dict[str, str]:
     """Hand `msg` to the SMTP server; return the recipients it refused (address → reason).
 
     Raises MailError when the server cannot be reached, refuses the login, or takes none of
-    the recipients.
+    the recipients. `on_data` is called just before the end of the message is transmitted
+    (an outbox records «maybe sent» there); a failure after it has `after_data` set.
     """
     settings.check()
     context = ssl.create_default_context(cafile=settings.cafile)
+    smtp: _SMTP | _SMTPSSL | None = None
+    refused: dict[str, tuple[int, bytes]] | None = None
     try:
-        smtp: smtplib.SMTP
         if settings.security is Security.SSL:
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                    context=context)
+            smtp = _SMTPSSL(settings.host, settings.port, timeout=settings.timeout,
+                            context=context)
         else:
-            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+            smtp = _SMTP(settings.host, settings.port, timeout=settings.timeout)
+        smtp.on_data = on_data
         with smtp:
             if settings.security is Security.STARTTLS:
                 smtp.starttls(context=context)
@@ -191,7 +233,17 @@ def send_message(settings: MailSettings, msg: EmailMessage) -> dict[str, str]:
                 _login(smtp, settings.username, settings.password)
             refused = smtp.send_message(msg)
     except (smtplib.SMTPException, OSError, UnicodeError) as exc:
-        raise MailError(f"почтовый сервер {settings.server}: {_reason(exc, settings)}") from exc
+        if refused is not None:  # the server took the message; only saying goodbye failed
+            return {address: _decode(reply[1]) for address, reply in refused.items()}
+        # The end of the message went out and no answer came back: maybe delivered. A reply
+        # with an error code is a refusal, not a doubt.
+        after = smtp is not None and smtp.data_sent and \
+            not isinstance(exc, smtplib.SMTPResponseException)
+        reason = _reason(exc, settings)
+        if after:
+            reason += " после передачи письма — возможно, оно доставлено"
+        raise MailError(f"почтовый сервер {settings.server}: {reason}",
+                        after_data=after) from exc
     return {address: _decode(reply[1]) for address, reply in refused.items()}
 
 

@@ -73,6 +73,10 @@ READ_FIELDS = (
 TITLE_FIELDS = "sheets(properties(sheetId,title,index,sheetType))"
 LAST_COLUMN = column_letter(WIDTH - 1)
 WRITABLE = frozenset({"control", "letter", "outcome"})  # what the toolkit may ever write
+# Cells the toolkit fills only while empty: the cl. 2.7 cancellation, the Telemost link it
+# created, when it sent the notice, the citizen's answer it read from the mailbox.
+FILL_ONLY = frozenset({"outcome", "link", "notice_sent", "answer", "answered_at"})
+WRITABLE = WRITABLE | FILL_ONLY
 
 # ErrorValue.type → the text values.get returns for the cell (ErrorType of the Sheets API).
 ERROR_TEXT = {
@@ -314,10 +318,13 @@ class GoogleSheetSource:
 
     def _refusal(self, change: CellChange, info: SheetInfo) -> str:
         if change.key not in WRITABLE:
-            return "программа записывает только «Контроль», «Решение об отклонении» и отмену " \
-                   "приема в графе 7 — ячейка не записана"
+            return "программа записывает только «Контроль», «Решение об отклонении», отмену " \
+                   "приема в графе 7 и пустые «Ссылка на Телемост», «Уведомление направлено», " \
+                   "«Ответ гражданина», «Дата ответа» — ячейка не записана"
         if change.key == "outcome" and change.old.strip():
             return "графа 7 уже заполнена — отмена не записана"
+        if change.key in FILL_ONLY and change.old.strip():
+            return "ячейка уже заполнена — не перезаписана"
         if (change.row, change.column) in info.formulas:
             return "в ячейке формула — не перезаписана"
         return ""
