@@ -12,7 +12,7 @@ confirm in time and that cell is still empty.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from toolkit.journal.calendar import WorkingCalendar
@@ -32,6 +32,9 @@ from toolkit.journal.rules import Context, due_cancellation, run_rules
 from toolkit.journal.russian import short_date
 
 CONTROL_LIMIT = 1000  # characters in one control cell; the rest is summarised
+# Findings a capability above the core adds for all the journals read at once (repeat questions
+# across bodies, `toolkit.intake`): they join the rules' findings and the control column.
+Extra = Callable[[Sequence[Journal]], list[Finding]]
 
 
 def calendar_for(config: Config) -> WorkingCalendar:
@@ -56,7 +59,7 @@ def control_text(findings: Iterable[Finding]) -> str:
             continue
         seen.add(f.code)
         clause = f.clause if f.clause in ("—", "прил. 1") else f"п. {f.clause}"
-        text = f"{f.kind.title}" + (f" (срок {short_date(f.due)})" if f.due else "")
+        text = f.control_title + (f" (срок {short_date(f.due)})" if f.due else "")
         parts.append(text if clause == "—" else f"{clause}: {text}")
     text = "; ".join(parts)
     if len(text) > CONTROL_LIMIT:
@@ -97,11 +100,13 @@ def plan_control(journal: Journal, findings: Sequence[Finding]) -> list[CellChan
 
 
 def _check_journal(
-    journal: Journal, calendar: WorkingCalendar, clock: Clock, write: bool
+    journal: Journal, calendar: WorkingCalendar, clock: Clock, write: bool,
+    extra: Sequence[Finding] = (),
 ) -> tuple[list[Finding], list[CellChange]]:
     ctx = Context(journal, calendar, clock.today, clock.now)
     changes = plan_cancellations(journal, ctx) if write else []
     found = run_rules(ctx)
+    found.extend(f for f in extra if f.sheet == journal.sheet)
     if write:
         changes.extend(plan_control(journal, found))
     return found, changes
@@ -114,23 +119,27 @@ def check_source(
     only: Sequence[str] = (),
     write: bool = False,
     calendar: WorkingCalendar | None = None,
+    extra: Extra | None = None,
 ) -> Report:
-    """Check every body journal of a source; with `write`, record flags and cancellations."""
+    """Check every body journal of a source; with `write`, record flags and cancellations.
+
+    `extra` adds findings made over all the journals read (see `Extra`)."""
     # One pause for the whole run: re-enabling the collector in between would make it scan
     # every row built so far, only to find no garbage.
     with paused_gc():
         return _check_source(source, config, clock, only, write,
-                             calendar or calendar_for(config))
+                             calendar or calendar_for(config), extra)
 
 
 def _check_source(source: JournalSource, config: Config, clock: Clock, only: Sequence[str],
-                  write: bool, calendar: WorkingCalendar) -> Report:
+                  write: bool, calendar: WorkingCalendar, extra: Extra | None = None) -> Report:
     journals = read_journals(source, config, only)
+    added = extra(journals) if extra is not None else []
     report = Report(source.location, clock.today)
     changes: list[CellChange] = []
     while journals:  # each journal's rows are freed once checked, before anything is written
         journal = journals.pop(0)
-        found, planned = _check_journal(journal, calendar, clock, write)
+        found, planned = _check_journal(journal, calendar, clock, write, added)
         changes.extend(planned)
         report.findings.extend(found)
         report.journals.append(
