@@ -23,6 +23,7 @@ CONFIG_ENV = "VKS_CONFIG"
 DEFAULT_CONFIG_NAME = "vks.toml"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]{2,}$")
 _SPAN_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})\s*$")
 
 Span = tuple[dt.time, dt.time]
@@ -53,6 +54,7 @@ class Body:
     recipients: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     specialists: tuple[str, ...] = ()  # authorised specialists (cl. 3.3); empty: not checked
+    email: str = ""  # where the centre forwards the body's applications from the website (2.3)
 
     def open_hours(self, day: dt.date) -> Span | None:
         """The body's working hours on a day (None when it does not receive then).
@@ -310,7 +312,15 @@ class _Reader:
             recipients=tuple(recipients),
             extra={k: v for k, v in raw.items() if k not in known},
             specialists=self.specialists(raw, prefix),
+            email=self.email(raw, prefix),
         )
+
+    def email(self, raw: dict[str, Any], prefix: str) -> str:
+        """[[bodies]] email: the body's address for applications forwarded by the centre."""
+        value = self.text(raw, "email", "", f"{prefix}.email")
+        if value and not _EMAIL_RE.match(value):
+            raise self.fail(f"{prefix}.email", f"«{value}» не похож на адрес эл. почты")
+        return value
 
     def day_hours(self, cal: dict[str, Any]) -> tuple[tuple[dt.date, Span], ...]:
         """[calendar] hours = { "2026-12-30" = "09:00-16:00" }: hours of every body that day."""
