@@ -50,6 +50,8 @@ _EXPORTS: dict[str, str] = {
     "build_report": "toolkit.stats.report",
     "send_monthly": "toolkit.stats.delivery",
     "expired_recordings": "toolkit.recordings.retention",
+    # intake: vks intake
+    "take_in": "toolkit.intake.register",
     # jobs: vks run, vks schedule, vks status
     "run_once": "toolkit.jobs.runner",
     "serve_forever": "toolkit.jobs.runner",
@@ -86,6 +88,7 @@ __all__ = [
     "send_monthly",
     "serve_forever",
     "stats_for",
+    "take_in",
 ]
 
 
@@ -104,6 +107,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazily
+    from toolkit.intake.register import take_in
     from toolkit.jobs.runner import run_once, serve_forever
     from toolkit.jobs.status import collect_status
     from toolkit.journal.calendar import WorkingCalendar

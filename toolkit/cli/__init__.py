@@ -8,7 +8,7 @@ imported inside the commands, so `vks --help` stays fast.
 
 from __future__ import annotations
 
-from toolkit.cli import jobs, journal, letters, stats  # noqa: F401 — each module registers its commands
+from toolkit.cli import intake, jobs, journal, letters, stats  # noqa: F401 — each module registers its commands
 from toolkit.cli.base import cli
 
 __all__ = ["cli", "main"]

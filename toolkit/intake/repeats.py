@@ -95,11 +95,13 @@ class EarlierApplication:
     phone: str = ""
     email: str = ""
     address: str = ""
+    journal: str = ""  # the journal's name when it is not the one being checked (last year's)
 
     @property
     def reference(self) -> str:
         """«лист «ОСЗН г. Кемерово», строка 17» — no personal data."""
-        return f"лист «{self.sheet}», строка {self.row}" if self.sheet else f"строка {self.row}"
+        where = f"лист «{self.sheet}», строка {self.row}" if self.sheet else f"строка {self.row}"
+        return f"{self.journal}, {where}" if self.journal else where
 
 
 @dataclass(frozen=True)

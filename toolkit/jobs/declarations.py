@@ -103,8 +103,18 @@ class RecordingsStep:
     title: str = "Видеозаписи к уничтожению (п. 3.6)"
 
 
-Step = CheckStep | LettersStep | StatsStep | SendStep | RecordingsStep
-STEP_KINDS = ("check", "write-back", "letters", "stats", "send", "recordings")
+@dataclass(frozen=True)
+class IntakeStep:
+    """Take in applications from the website (cl. 2.3, 2.4): export files and/or the mailbox."""
+
+    sources: tuple[str, ...] = ()  # export files; a «*» pattern takes every matching file
+    mailbox: bool = False  # the widget's e-mails of [intake.mailbox]
+    kind: str = "intake"
+    title: str = "Прием заявок с сайта (п. 2.3, 2.4)"
+
+
+Step = CheckStep | LettersStep | StatsStep | SendStep | RecordingsStep | IntakeStep
+STEP_KINDS = ("check", "write-back", "letters", "stats", "send", "recordings", "intake")
 PER_JOURNAL = frozenset({"check", "letters"})  # run once per journal; the others once per job
 
 
@@ -273,6 +283,11 @@ def _step(where: str, index: int, raw: object) -> Step:
                          formats=tuple(dict.fromkeys(formats)), bodies=table.texts("bodies"))
     elif kind == "send":
         step = SendStep(month=table.choice("month", ("previous", "current"), "previous"))
+    elif kind == "intake":
+        step = IntakeStep(sources=table.texts("sources"), mailbox=table.flag("mailbox"))
+        if not step.sources and not step.mailbox:
+            raise table.fail("sources", "укажите файлы выгрузки заявок (sources = [\"…\"]) "
+                                        "и/или mailbox = true")
     else:
         step = RecordingsStep(out=table.text("out") or None,
                               format=table.choice("format", ("xlsx", "csv"), "xlsx"),
@@ -395,6 +410,7 @@ def relative_to_config(config: Config, value: str) -> Path:
 __all__ = [
     "FIRST_WORKING_DAY",
     "CheckStep",
+    "IntakeStep",
     "Job",
     "JobsSettings",
     "LettersStep",
