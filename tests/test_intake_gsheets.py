@@ -117,3 +117,40 @@ def test_take_in_registers_into_the_google_journal(fake: Any, tmp_path: Path,
         (top + 1, dt.date(2026, 11, 26), dt.date(2026, 11, 26)),
         (top + 2, dt.date(2026, 11, 26), dt.date(2026, 11, 26))]
     assert requests  # the real requests session went through `responses`
+
+
+def test_a_sheet_google_refused_waits_while_the_others_stay_registered(
+        fake: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sheets, mock = fake
+    monkeypatch.chdir(tmp_path)
+    key = _service_account_key(tmp_path)
+    config_path = tmp_path / "vks.toml"
+    config_path.write_text(f'[google]\nservice_account = "{key.name}"\n\n[intake]\n'
+                           'forward = false\n\n[[bodies]]\nname = "ЦСВ"\n\n[[bodies]]\n'
+                           'name = "Министерство"\n', encoding="utf-8")
+    mock.add_callback(responses.POST, "https://oauth2.googleapis.com/token",
+                      callback=lambda r: (200, {}, json.dumps({
+                          "access_token": "ya29.test", "expires_in": 3600,
+                          "token_type": "Bearer"})))
+    export = tmp_path / "заявки.csv"
+    export.write_text(
+        "Дата подачи;ФИО;Дата рождения;Орган;Согласие на обработку ПДн;"
+        "Согласие на видеозапись;Тематика вопроса;Телефон\n"
+        "26.11.2026 12:00;Смирнова Ольга Викторовна;01.02.1960;ЦСВ;Да;Да;Пособие;+79001234567\n"
+        "26.11.2026 12:30;Орлов Иван Петрович;03.04.1970;Министерство;Да;Да;Жалоба;"
+        "+79007654321\n", encoding="utf-8")
+    config = load_config(config_path)
+    clock = Clock.at(dt.datetime(2026, 11, 26, 15))
+    # get (titles and rows), get again right before writing, append «ЦСВ», append «Министерство»
+    sheets.fail(len(sheets.calls) + 4, 500, {"error": {"code": 500, "message": "Internal",
+                                                       "status": "INTERNAL"}})
+    first = take_in([export], config, clock, f"gsheet:{KEY}", environ={})
+    assert sorted((i.state, i.body) for i in first.items) == [("pending", "Министерство"),
+                                                              ("registered", "ЦСВ")]
+    assert first.exit_code == 1 and any("лист «Министерство» не записан" in n
+                                        for n in first.notes)
+    second = take_in([export], config, clock, f"gsheet:{KEY}", environ={})
+    assert sorted((i.state, i.body) for i in second.items) == [
+        ("copy", ""), ("registered", "Министерство")]
+    appended = [c for c in sheets.calls if c["path"].endswith(":append")]
+    assert len(appended) == 3  # «ЦСВ» once, «Министерство» refused once and then written

@@ -353,3 +353,10 @@ def test_the_intake_job_step(setup: tuple[Path, Path, DemoManifest], smtp: Serve
     for subs in expected(export).values():
         for sub in subs:
             assert sub.citizen not in result.output
+
+
+def test_two_runs_at_once_are_refused(setup: tuple[Path, Path, DemoManifest]) -> None:
+    journal, config, export = setup
+    with IntakeLedger.open(journal.parent / ".vks" / "intake.sqlite"):
+        code, out = vks(config, str(export.csv), "--journal", str(journal), "--today", NOW)
+    assert code == 3 and "прием заявок уже выполняется другим запуском" in out

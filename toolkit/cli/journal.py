@@ -66,10 +66,12 @@ def demo(state: State, path: Path, rows: int, seed: int, force: bool, export_dir
                f"по {rows} строк.")
     if export_dir is not None:
         from toolkit.intake.demo_export import demo_export_for
+        from toolkit.journal.russian import count
 
         export = demo_export_for(path, export_dir, state.config, seed=seed, today=clock.today)
         click.echo(f"Создана выгрузка заявок с сайта {export.csv} (и {export.json.name}): "
-                   f"{export.rows} заявок; попробуйте: vks intake {export.csv} --journal {path}")
+                   f"{count(export.rows, 'заявка', 'заявки', 'заявок')}; попробуйте: "
+                   f"vks intake {export.csv} --journal {path}")
 
 
 @cli.command(context_settings=CONTEXT)

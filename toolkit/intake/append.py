@@ -91,6 +91,7 @@ class AppendResult:
     written: list[Written] = field(default_factory=list)
     backup: Path | None = None
     notes: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # sheet → why its rows were not added
 
 
 class Places:
@@ -173,7 +174,10 @@ def read_sheets(source: JournalSource, config: Config, sheets: Sequence[str] = (
 
 def append_rows(source: JournalSource, config: Config, rows: Mapping[str, Sequence[NewRow]]
                 ) -> AppendResult:
-    """Append the rows to their sheets (read again first); JournalBusy leaves all unwritten."""
+    """Append the rows to their sheets (read again first).
+
+    An .xlsx is written at once or not at all (JournalBusy, JournalError); a Google sheet's
+    failure after others were appended is reported in `failed` with those others written."""
     result = AppendResult()
     if not rows:
         return result
@@ -191,7 +195,15 @@ def append_rows(source: JournalSource, config: Config, rows: Mapping[str, Sequen
         if google:
             values = [_google_row(r, first_number + i, personal_kept_local)
                       for i, r in enumerate(new)]
-            first_row = source.append(sheet, values)  # type: ignore[attr-defined]
+            try:
+                first_row = source.append(sheet, values)  # type: ignore[attr-defined]
+            except JournalError as exc:
+                if not result.written:
+                    raise  # nothing written yet: the whole location waits
+                # Sheets appended before stay appended: the caller must record them.
+                result.failed.update({t: str(exc) for t in rows if t not in
+                                      {w.sheet for w in result.written}})
+                break
         else:
             for i, item in enumerate(new):
                 changes.extend(_cell_changes(sheet, first_row + i, first_number + i, item))

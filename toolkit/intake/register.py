@@ -49,7 +49,7 @@ from toolkit.intake.submission import Entry, Problem, Submission, birth_hash
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.control import calendar_for, control_text, state_dir
-from toolkit.journal.errors import ConfigError, JournalBusy
+from toolkit.journal.errors import ConfigError, JournalBusy, JournalError
 from toolkit.journal.findings import finding
 from toolkit.journal.model import CellChange, JournalSource, SheetGrid, WriteResult
 from toolkit.journal.rules import FORWARDING_DAYS
@@ -389,22 +389,27 @@ class _Run:
                     self.sleep(self.settings.busy_wait)
                     continue
                 self.result.busy = True
-                self.result.notes.append(f"Журнал {location} не записан: {exc}")
-                for c in group:
-                    self._item(R.PENDING, c.sub, body=c.routing.body or "", due=c.due,
-                               sent=c.sent, reason="журнал занят — строка будет добавлена при "
-                                                   "следующем запуске")
-                    self._save(c.sub, "pending", rule=c.routing.rule,
-                               body=c.routing.body or "", due=c.due, location=location,
-                               sheet=c.place.sheet if c.place else "", forwarded_at=c.reached)
+                self._pending(location, group, f"Журнал {location} не записан: {exc}",
+                              "журнал занят — строка будет добавлена при следующем запуске")
+                return
+            except JournalError as exc:
+                self._pending(location, group, f"Журнал {location} не записан: {exc}",
+                              "журнал не записан (см. ниже) — строка будет добавлена при "
+                              "следующем запуске")
                 return
             finally:
                 close = getattr(source, "close", None)
                 if close is not None:
                     close()
         self.result.notes.extend(done.notes)
+        for sheet, why in done.failed.items():
+            self._pending(location, order[sheet], f"Журнал {location}, лист «{sheet}» не "
+                          f"записан: {why}", "лист не записан — строка будет добавлена при "
+                                             "следующем запуске")
         written = iter(done.written)
         for sheet, cands in order.items():
+            if sheet in done.failed:
+                continue
             for c in cands:
                 w = next(written)
                 assert w.sheet == sheet
@@ -424,6 +429,16 @@ class _Run:
                     item.hint = f"{f.severity.label}, п. 2.8: {f.message}"
                     self.result.findings.append(f)
                 self._done(c.message, "registered")
+
+    def _pending(self, location: str, group: list[_Candidate], note: str, why: str) -> None:
+        """Placed but not registered: the next run registers them (the ledger says where)."""
+        self.result.notes.append(note)
+        for c in group:
+            self._item(R.PENDING, c.sub, body=c.routing.body or "", due=c.due, sent=c.sent,
+                       reason=why)
+            self._save(c.sub, "pending", rule=c.routing.rule, body=c.routing.body or "",
+                       due=c.due, location=location, sheet=c.place.sheet if c.place else "",
+                       forwarded_at=c.reached)
 
     def _late(self, item: R.Item) -> None:
         if item.late and item.submitted is not None:
