@@ -41,7 +41,13 @@ from toolkit.intake.forward import Outcome, Sent, Transport, compose, forward_on
 from toolkit.intake.inbox import LEDGER_NAME as MAIL_LEDGER
 from toolkit.intake.inbox import NOT_APPLICATION, WidgetInbox, WidgetMessage
 from toolkit.intake.ledger import CENTRE, LEDGER_NAME, IntakeLedger, Record
-from toolkit.intake.repeat_check import earlier_journals, earlier_rows, repeat_finding
+from toolkit.intake.repeat_check import (
+    Query,
+    candidates,
+    earlier_journals,
+    earlier_rows,
+    repeat_finding,
+)
 from toolkit.intake.repeats import RepeatIndex, RepeatMatch
 from toolkit.intake.routing import Routing
 from toolkit.intake.settings import IntakeSettings
@@ -261,17 +267,18 @@ class _Run:
 
         return {loc: open_source(loc, self.config) for loc in self.locations}
 
-    def _repeats(self, candidates: list[_Candidate], sources: Mapping[str, JournalSource]
+    def _repeats(self, candidates_: list[_Candidate], sources: Mapping[str, JournalSource]
                  ) -> None:
         hashes = self.ledger.birth_hashes()
+        keep = candidates(Query(c.sub.citizen, c.sub.phone, c.sub.email) for c in candidates_)
         rows = []
         for location, source in sources.items():
             journals, _ = read_sheets(source, self.config)
             name = Path(location).name if len(sources) > 1 else ""
-            rows += earlier_rows(journals, hashes, name)
-        rows += earlier_journals(self.config, self.settings, skip=list(sources))
+            rows += earlier_rows(journals, hashes, name, keep)
+        rows += earlier_journals(self.config, self.settings, skip=list(sources), keep=keep)
         index = RepeatIndex(rows, secret=self.secret)
-        for c in candidates:
+        for c in candidates_:
             found = index.find(c.sub)
             c.match = found[0] if found else None
 

@@ -18,13 +18,17 @@ journal has an intake ledger (applications come in through `vks intake`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from toolkit.intake.append import location_key
 from toolkit.intake.ledger import LEDGER_NAME, IntakeLedger
-from toolkit.intake.repeats import EarlierApplication, RepeatIndex, RepeatMatch
+from toolkit.intake.repeats import EarlierApplication, RepeatIndex, RepeatMatch, name_key
 from toolkit.intake.settings import IntakeSettings
+from toolkit.intake.submission import phone_digits
+from toolkit.intake.text import fold
 from toolkit.journal.config import Config
 from toolkit.journal.control import Extra, state_dir
 from toolkit.journal.findings import Finding, finding
@@ -49,13 +53,56 @@ def ledger_hashes(config: Config, location: str) -> dict[tuple[str, str, int], s
         return ledger.birth_hashes()
 
 
+class Query(NamedTuple):
+    """What a repeat is looked up by: the citizen's name and contacts."""
+
+    citizen: str
+    phone: str = ""
+    email: str = ""
+
+
+def candidates(queries: Iterable[Query]) -> Callable[[str, str, str], bool]:
+    """A cheap test (citizen, phone, e-mail) → whether a row may be one of these citizens.
+
+    An index of every row of every journal costs seconds on 100,000 rows; the rows that can
+    match a handful of lookups share a surname with one (the index also finds a surname typed
+    with a typo, but only by the same phone or e-mail) — so only those are indexed.
+    """
+    surnames: set[str] = set()
+    phones: set[str] = set()
+    emails: set[str] = set()
+    for q in queries:
+        key = name_key(q.citizen)
+        if key is not None:
+            surnames.add(key.surname)
+        digits = phone_digits(q.phone)
+        if len(digits) >= 10:
+            phones.add(digits)
+        if q.email.strip():
+            emails.add(fold(q.email))
+    pattern = re.compile("|".join(sorted(map(re.escape, surnames)))) if surnames else None
+
+    def keep(citizen: str, phone: str, email: str) -> bool:
+        if pattern is not None and pattern.search(citizen.casefold().replace("ё", "е")):
+            return True
+        if emails and email and fold(email) in emails:
+            return True
+        return bool(phones and phone and phone_digits(phone) in phones)
+
+    return keep
+
+
 def earlier_rows(journals: Sequence[Journal], hashes: Hashes = {},  # noqa: B006 - read only
-                 journal_name: str = "") -> list[EarlierApplication]:
-    """Every application of the journals as a row a repeat may refer to."""
+                 journal_name: str = "",
+                 keep: Callable[[str, str, str], bool] | None = None,
+                 ) -> list[EarlierApplication]:
+    """The applications of the journals as rows a repeat may refer to (those `keep` admits)."""
     out = []
     for journal in journals:
         key = location_key(journal.location)
         for app in journal.applications:
+            if keep is not None and not keep(app.citizen, app.phone, app.email):
+                continue
             out.append(EarlierApplication(
                 citizen=app.citizen, received=app.received, topic=app.topic,
                 body=journal.body.name, sheet=journal.sheet, row=app.row,
@@ -67,7 +114,8 @@ def earlier_rows(journals: Sequence[Journal], hashes: Hashes = {},  # noqa: B006
     return out
 
 
-def earlier_journals(config: Config, settings: IntakeSettings, skip: Sequence[str] = ()
+def earlier_journals(config: Config, settings: IntakeSettings, skip: Sequence[str] = (),
+                     keep: Callable[[str, str, str], bool] | None = None,
                      ) -> list[EarlierApplication]:
     """Rows of the earlier years' journals (`[intake] earlier`), named by their file."""
     from toolkit.sources.open import open_source
@@ -80,7 +128,7 @@ def earlier_journals(config: Config, settings: IntakeSettings, skip: Sequence[st
             continue
         journals = read_journals(open_source(location, config), config)
         name = location if is_google(location) else Path(location).name
-        out.extend(earlier_rows(journals, ledger_hashes(config, location), name))
+        out.extend(earlier_rows(journals, ledger_hashes(config, location), name, keep))
     return out
 
 
@@ -110,27 +158,27 @@ def _before(old: EarlierApplication, received: dt.date | None, sheet: str, row: 
 
 def repeat_findings(journals: Sequence[Journal], config: Config) -> list[Finding]:
     """Repeat-question hints for the undecided applications of the journals (one per row)."""
-    if not journals:
+    asked = [(journal, app) for journal in journals for app in journal.applications
+             if app.decision is None and app.citizen and app.topic]
+    if not asked:
         return []
     settings = IntakeSettings.from_config(config)
     location = journals[0].location
     hashes = ledger_hashes(config, location)
-    rows = earlier_rows(journals, hashes)
-    rows += earlier_journals(config, settings, skip=[location])
+    keep = candidates(Query(app.citizen, app.phone, app.email) for _, app in asked)
+    rows = earlier_rows(journals, hashes, keep=keep)
+    rows += earlier_journals(config, settings, skip=[location], keep=keep)
     index = RepeatIndex(rows)
     out: list[Finding] = []
     key = location_key(location)
-    for journal in journals:
-        for app in journal.applications:
-            if app.decision is not None or not app.citizen or not app.topic:
-                continue
-            matches = index.find_for(
-                app.citizen, app.topic, birth_hash=hashes.get((key, journal.sheet, app.row), ""),
-                phone=app.phone, email=app.email, address=app.address, on=app.received)
-            for match in matches:
-                if _before(match.earlier, app.received, journal.sheet, app.row):
-                    out.append(repeat_finding(match, journal.body.name, journal.sheet, app.row))
-                    break
+    for journal, app in asked:
+        matches = index.find_for(
+            app.citizen, app.topic, birth_hash=hashes.get((key, journal.sheet, app.row), ""),
+            phone=app.phone, email=app.email, address=app.address, on=app.received)
+        for match in matches:
+            if _before(match.earlier, app.received, journal.sheet, app.row):
+                out.append(repeat_finding(match, journal.body.name, journal.sheet, app.row))
+                break
     return out
 
 
