@@ -167,6 +167,7 @@ class _Run:
         self.ledger: IntakeLedger
         self.inbox: WidgetInbox | None = None
         self._mail: MailSettings | None = None
+        self._seq: dict[int, int] = {}  # the reading order of the submissions (by identity)
 
     def ledger_path(self) -> Path:
         if self.locations:
@@ -205,6 +206,7 @@ class _Run:
     # the run ------------------------------------------------------------------------------
 
     def process(self, entries: Sequence[tuple[Entry, WidgetMessage | None]]) -> None:
+        self._seq = {id(e.submission): n for n, (e, _) in enumerate(entries)}
         candidates = self._triage(entries)
         if not candidates:
             return
@@ -457,7 +459,7 @@ class _Run:
 
     def _item(self, state: str, sub: Submission, **values: object) -> R.Item:
         item = R.Item(state, sub.source, sub.ref, key=sub.key, submitted=sub.submitted,
-                      **values)  # type: ignore[arg-type]
+                      seq=self._seq.get(id(sub), 0), **values)  # type: ignore[arg-type]
         self.result.items.append(item)
         return item
 

@@ -47,6 +47,7 @@ class Item:
     to_centre: bool = False  # the e-mail went to the centre (the application was not placed)
     hint: str = ""  # a possible repeat question (ground 4)
     problems: tuple[Problem, ...] = ()
+    seq: int = 0  # the order it was read in
 
     @property
     def where(self) -> str:
@@ -122,7 +123,7 @@ class IntakeResult:
             (COPY, "Уже приняты ранее (повтор в выгрузке или письме)", _copy),
         )
         for state, title, render in sections:
-            items = self.with_state(state)
+            items = sorted(self.with_state(state), key=lambda i: i.seq)
             if not items:
                 continue
             out.append("")
