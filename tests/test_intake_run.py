@@ -360,3 +360,15 @@ def test_two_runs_at_once_are_refused(setup: tuple[Path, Path, DemoManifest]) ->
     with IntakeLedger.open(journal.parent / ".vks" / "intake.sqlite"):
         code, out = vks(config, str(export.csv), "--journal", str(journal), "--today", NOW)
     assert code == 3 and "прием заявок уже выполняется другим запуском" in out
+
+
+def test_the_json_export_registers_the_same(setup: tuple[Path, Path, DemoManifest],
+                                            smtp: Server) -> None:
+    journal, config, export = setup
+    code, out = vks(config, str(export.json), "--journal", str(journal), "--today", NOW)
+    registered = sum(len(v) for k, v in expected(export).items() if k in SHEETS.values())
+    assert code == 1 and f"зарегистрировано {registered}," in out
+    assert f"{export.json_refs('no-consent')[0]}: «Согласие на обработку" in out
+    # The CSV of the same applications afterwards: every one a copy or a known problem.
+    code, out = vks(config, str(export.csv), "--journal", str(journal), "--today", NOW)
+    assert "Итого: зарегистрировано 0, переадресовано без регистрации 0" in out
