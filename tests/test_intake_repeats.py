@@ -201,3 +201,50 @@ def test_accuracy_on_questions_written_after_tuning(pairs: list[dict[str, str]])
 def test_namesakes_are_never_repeats(pairs: list[dict[str, str]]) -> None:
     namesakes = [p for p in pairs if p["kind"].startswith("namesake")]
     assert namesakes and not any(predicted(p) for p in namesakes)
+
+
+def test_repeat_findings_in_a_journal(journal_file, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from toolkit.intake.repeat_check import Query, candidates, repeat_findings
+    from toolkit.journal.config import Config
+    from toolkit.journal.control import control_text
+    from toolkit.journal.read import read_journals
+    from toolkit.journal.schema import Decision, Outcome
+    from toolkit.sources.xlsx.source import XlsxSource
+
+    def row(n: int, day: int, citizen: str, topic: str, phone: str, **extra: object
+            ) -> dict[str, object]:
+        return {"number": n, "received": dt.date(2026, 11, day), "citizen": citizen,
+                "topic": topic, "phone": phone, **extra}
+
+    held = {"decision": Decision.APPOINTED.label, "decision_date": dt.date(2026, 11, 5),
+            "appointment": dt.datetime(2026, 11, 10, 10), "specialist": "Тарасов Е.П.",
+            "outcome": Outcome.HELD.label}
+    path = journal_file({
+        "ОСЗН г. Кемерово": [
+            row(1, 2, "Иванова Анна Сергеевна", "Субсидия на оплату ЖКУ", "+7 900 111-22-33",
+                **held),
+            row(2, 16, "Иванова Анна Сергеевна", "Субсидия на оплату жилищно-коммунальных "
+                "услуг не пришла", "8 (900) 111-22-33"),
+            row(3, 16, "Иванова Анна Сергеевна", "Субсидия на оплату ЖКУ", "+7 900 999-88-77"),
+        ],
+        "ЦСВ": [row(1, 17, "ИВАНОВА АННА", "субсидия ЖКУ", "+79001112233")],
+    })
+    journals = read_journals(XlsxSource(path), Config())
+    found = repeat_findings(journals, Config(state_dir=tmp_path))
+    assert [(f.sheet, f.row) for f in found] == [("ОСЗН г. Кемерово", 7), ("ЦСВ", 6)]
+    first, other = found
+    assert first.params["reference"] == "лист «ОСЗН г. Кемерово», строка 6"
+    assert first.params["decision"] == "Назначен прием, Прием проведен"
+    assert first.params["evidence"] == "ФИО, телефон" and first.cell == "D7"
+    assert control_text([first]) == (
+        "Сведения. Графа 4 «Тематика вопроса» (D7): сверить с заявкой лист «ОСЗН г. Кемерово», "
+        "строка 6 от 02.11.2026 (решение: Назначен прием, Прием проведен) — возможно, повторный "
+        "вопрос без новых доводов; решение принимает орган (п. 2.8).")
+    # The namesake with another phone (row 8) repeats nobody; the centre's row repeats row 6
+    # or 7 of the other body (the best match).
+    assert other.params["reference"].startswith("лист «ОСЗН г. Кемерово»")
+    # Rows that cannot be the citizen are not even indexed; a typo in the surname with the
+    # same phone still is.
+    keep = candidates([Query("Иванова Анна", "+7 900 111-22-33")])
+    assert keep("Иванова А.С.", "", "") and keep("Иваноова Анна", "89001112233", "")
+    assert not keep("Петрова Анна", "+7 900 555-55-55", "p@example.ru")

@@ -132,6 +132,11 @@ def test_places_of_two_bodies_or_of_none(table: RoutingTable) -> None:
     assert none.body is None
     assert none.reason == (f"{UNROUTED}: для места жительства (Мысковский городской округ) в "
                            "таблице нет органа")
+    # A place no body serves leaves the choice on the form to decide.
+    chosen = table.route(sub(address="г. Мыски, ул. Ленина, 5", body=KEMEROVO))
+    assert (chosen.body, chosen.rule) == (KEMEROVO, "chosen")
+    assert chosen.reason == ("Орган выбран гражданином в заявке; для места жительства "
+                             "(Мысковский городской округ) в таблице нет органа")
 
 
 def test_the_chosen_body_when_nothing_else_decides(table: RoutingTable) -> None:

@@ -11,6 +11,7 @@ import pytest
 from toolkit.jobs.declarations import (
     SHIPPED_JOBS,
     CheckStep,
+    IntakeStep,
     JobsSettings,
     LettersStep,
     NotifyStep,
@@ -141,10 +142,10 @@ do = "recordings"
      "steps — не указано ни одного шага ([[steps]] с do = …)"),
     ("[when]\ntimes = [\"08:30\"]\n[[steps]]\nwrite = true\n",
      "steps[1].do — не указано, что делать: check, write-back, letters, stats, send, recordings, "
-     "notify, replies"),
+     "notify, replies, intake"),
     ("[when]\ntimes = [\"08:30\"]\n[[steps]]\ndo = \"check\"\n[[steps]]\ndo = \"mail\"\n",
      "steps[2].do — «mail» — неизвестный шаг; допустимы: check, write-back, letters, stats, "
-     "send, recordings, notify, replies"),
+     "send, recordings, notify, replies, intake"),
     ("[when]\ntimes = [\"08:30\"]\n[[steps]]\ndo = \"letters\"\notu = \"решения\"\n",
      "steps[1].otu — неизвестный параметр шага letters; допустимы: bodies, do, out, pdf"),
     ("[when]\ntimes = [\"08:30\"]\n[[steps]]\ndo = \"check\"\nwrite = 1\n",
@@ -282,7 +283,7 @@ def test_a_timetable_that_never_comes_has_no_next_slot() -> None:
 
 def test_the_shipped_jobs_are_what_the_order_implies() -> None:
     jobs = load_jobs(SHIPPED_JOBS)
-    assert sorted(jobs) == ["daily", "midday", "monthly", "recordings", "replies"]
+    assert sorted(jobs) == ["daily", "intake", "midday", "monthly", "recordings", "replies"]
     daily, midday = jobs["daily"], jobs["midday"]
     assert daily.when == When(times=(dt.time(8, 30),), working_days=True)
     # Overnight answers first, so a confirmation sent late on the last day is not cancelled.
@@ -299,6 +300,10 @@ def test_the_shipped_jobs_are_what_the_order_implies() -> None:
     recordings = jobs["recordings"]
     assert recordings.when == When(times=(dt.time(10),), first_working_day=True)
     assert recordings.steps == (RecordingsStep(out="видеозаписи"),)
+    intake = jobs.pop("intake")  # every working hour, once [intake] is set up (cl. 2.3)
+    assert intake.when == When(times=tuple(dt.time(h) for h in range(9, 18)), working_days=True)
+    assert intake.steps == (IntakeStep(sources=("выгрузки/*.csv",)),)
+    assert not intake.enabled and not intake.journals
     # No journal is fixed in a shipped job: they come from vks.toml or --journal.
     assert all(not job.journals and job.enabled and job.title for job in jobs.values())
 
@@ -324,10 +329,10 @@ def test_readme_documents_every_key_and_step() -> None:
     section = _readme_jobs_section()
     for key in ("title", "journals", "notify", "enabled", "times", "days", "working_days",
                 "month_day", "\"first-working-day\"", "months", "write", "bodies", "out", "pdf",
-                "month", "formats", "format", "[jobs]"):
+                "month", "formats", "format", "sources", "mailbox", "[jobs]"):
         assert f"`{key}" in section, key
     for kind in ("check", "write-back", "letters", "stats", "send", "recordings", "notify",
-                 "replies"):
+                 "replies", "intake"):
         assert f"`{kind}`" in section, kind
     for name in load_jobs(SHIPPED_JOBS):
         assert f"`{name}`" in section, name

@@ -269,7 +269,8 @@ def test_a_job_needs_a_journal_and_an_unknown_job_is_named(here: Path) -> None:
     assert "задание «daily»: не указан журнал — передайте --journal ФАЙЛ" in result.output
     result = vks("run", "weekly", *JOBS)
     assert result.exit_code == 2
-    assert "задание «weekly» не найдено" in result.output and "daily, midday" in result.output
+    assert "задание «weekly» не найдено" in result.output
+    assert "daily, intake, midday" in result.output
 
 
 def test_a_running_job_refuses_a_second_run_naming_the_pid(here: Path,
@@ -353,8 +354,8 @@ def test_status_shows_last_runs_next_runs_and_open_violations(
     payload = json.loads(vks("status", "--journal", str(journal), "--today", "2026-11-27 10:00",
                              "--format", "json", *JOBS).output)
     assert payload["format"] == "vks-status/1"
-    assert [j["name"] for j in payload["jobs"]] == ["daily", "midday", "monthly", "recordings",
-                                                    "replies"]
+    assert [j["name"] for j in payload["jobs"]] == ["daily", "intake", "midday", "monthly",
+                                                    "recordings", "replies"]
     assert payload["jobs"][0]["last"]["result"] == "ok"
     assert payload["jobs"][0]["next"] == "2026-11-30T08:30:00"
     assert sum(v["errors"] for v in payload["violations"]) == len(report.errors)

@@ -55,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     # the citizen's side: vks notify, vks replies
     "send_notices": "toolkit.correspondence.outgoing",
     "read_replies": "toolkit.correspondence.incoming",
+    # intake: vks intake
+    "take_in": "toolkit.intake.register",
     # jobs: vks run, vks schedule, vks status
     "run_once": "toolkit.jobs.runner",
     "serve_forever": "toolkit.jobs.runner",
@@ -94,6 +96,7 @@ __all__ = [
     "send_notices",
     "serve_forever",
     "stats_for",
+    "take_in",
     "upgrade_journal",
 ]
 
@@ -115,6 +118,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazily
     from toolkit.correspondence.incoming import read_replies
     from toolkit.correspondence.outgoing import send_notices
+    from toolkit.intake.register import take_in
     from toolkit.jobs.runner import run_once, serve_forever
     from toolkit.jobs.status import collect_status
     from toolkit.journal.calendar import WorkingCalendar

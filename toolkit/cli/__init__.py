@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from toolkit.cli import (  # noqa: F401 — each module registers its commands
     correspondence,
+    intake,
     jobs,
     journal,
     letters,

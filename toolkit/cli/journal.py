@@ -44,10 +44,14 @@ def init(state: State, path: Path, bodies: tuple[str, ...], force: bool) -> None
 @click.option("--seed", type=int, default=1, show_default=True,
               help="Начальное число генератора: одно и то же дает тот же файл.")
 @click.option("--force", is_flag=True, help="Перезаписать существующий файл.")
+@click.option("--export", "export_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="ПАПКА",
+              help="Также записать в папку демонстрационную выгрузку заявок с сайта (.csv и "
+                   ".json) с заложенными случаями для vks intake.")
 @today_option
 @click.pass_obj
 @handle_errors
-def demo(state: State, path: Path, rows: int, seed: int, force: bool,
+def demo(state: State, path: Path, rows: int, seed: int, force: bool, export_dir: Path | None,
          today: dt.date | dt.datetime | None) -> None:
     """Создать демонстрационный журнал, в котором каждое правило нарушено в известных строках."""
     from toolkit.journal.clock import Clock
@@ -60,6 +64,14 @@ def demo(state: State, path: Path, rows: int, seed: int, force: bool,
     sheets = ", ".join(f"«{s}»" for s in manifest.rows)
     click.echo(f"Создан демо-журнал {path} на {clock.today:%d.%m.%Y}: листы {sheets}, "
                f"по {rows} строк.")
+    if export_dir is not None:
+        from toolkit.intake.demo_export import demo_export_for
+        from toolkit.journal.russian import count
+
+        export = demo_export_for(path, export_dir, state.config, seed=seed, today=clock.today)
+        click.echo(f"Создана выгрузка заявок с сайта {export.csv} (и {export.json.name}): "
+                   f"{count(export.rows, 'заявка', 'заявки', 'заявок')}; попробуйте: "
+                   f"vks intake {export.csv} --journal {path}")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -81,10 +93,12 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
     файла настроек. Код выхода: 0 — ошибок нет, 1 — есть ошибки, 2 — журнал не прочитан,
     3 — журнал открыт в Excel/LibreOffice или изменился во время работы.
     """
+    from toolkit.intake.repeat_check import repeat_hook
     from toolkit.sources.open import check as run_check
 
     locations = journal_locations(state, journal)
-    reports = [run_check(loc, state.config, today, bodies, write) for loc in locations]
+    reports = [run_check(loc, state.config, today, bodies, write,
+                         extra=repeat_hook(state.config, loc)) for loc in locations]
     if fmt == "json":
         out = sys.stdout
         many = len(reports) > 1

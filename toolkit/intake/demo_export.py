@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from toolkit.intake.repeats import EarlierApplication, RepeatIndex
 from toolkit.intake.submission import TIMEZONE, birth_hash
+from toolkit.journal.config import Config
 
 MINISTRY = "Министерство социальной защиты населения Кузбасса"
 BUREAU = "ГКУ «Государственное юридическое бюро Кузбасса»"
@@ -224,6 +225,9 @@ def _plant_repeat(
     if not usable:
         raise ValueError("earlier applications need a phone or an e-mail to plant a repeat")
     old = rng.choice(usable)
+    # A Kemerovo address: the demo journal has that body's sheet, so `vks intake` registers the
+    # repeat there and writes the hint (the demo table places every other body too).
+    record.update(address=f"г. Кемерово, ул. Весенняя, д. {len(old.citizen)}", body=KEMEROVO)
     record.update(fio=old.citizen, phone=old.phone, email=old.email,
                   topic=f"Повторно: {old.topic}, ответа по существу не получил")
     moment = dt.datetime.strptime(record["createdAt"], "%d.%m.%Y %H:%M")
@@ -248,3 +252,22 @@ def _typed(record: dict[str, str]) -> dict[str, object]:
     for key in ("consentPersonalData", "consentVideo"):
         out[key] = record[key] == "Да" if record[key] else None
     return out
+
+
+def demo_export_for(journal: Path, folder: Path, config: Config, *, seed: int = 1,
+                    today: dt.date = dt.date(2026, 11, 27)) -> DemoManifest:
+    """The demo export for a demo journal: its repeat question repeats a row of that journal,
+    so `vks intake` finds it there."""
+    from toolkit.journal.read import read_journals
+    from toolkit.sources.open import open_source
+
+    earlier = [
+        EarlierApplication(citizen=app.citizen, received=app.received, topic=app.topic,
+                           body=j.body.name, sheet=j.sheet, row=app.row, phone=app.phone,
+                           email=app.email, address=app.address,
+                           decision=app.decision.label if app.decision else "",
+                           outcome=app.outcome.label if app.outcome else "")
+        for j in read_journals(open_source(str(journal), config), config)
+        for app in j.applications if app.citizen and (app.phone or app.email)
+    ]
+    return make_demo_export(folder, seed=seed, earlier=earlier or None, today=today)

@@ -95,11 +95,13 @@ class EarlierApplication:
     phone: str = ""
     email: str = ""
     address: str = ""
+    journal: str = ""  # the journal's name when it is not the one being checked (last year's)
 
     @property
     def reference(self) -> str:
         """«лист «ОСЗН г. Кемерово», строка 17» — no personal data."""
-        return f"лист «{self.sheet}», строка {self.row}" if self.sheet else f"строка {self.row}"
+        where = f"лист «{self.sheet}», строка {self.row}" if self.sheet else f"строка {self.row}"
+        return f"{self.journal}, {where}" if self.journal else where
 
 
 @dataclass(frozen=True)
@@ -321,6 +323,7 @@ class RepeatIndex:
         if new is None:
             return []
         by_name = self._by_name.get(new.name.bucket, [])
+        named = set(by_name)  # membership below: a list would make a big bucket quadratic
         by_contact = self._by_phone.get(new.phone, []) + self._by_email.get(new.email, [])
         lemmas = topic_lemmas(topic)
         out: list[RepeatMatch] = []
@@ -328,7 +331,7 @@ class RepeatIndex:
             row, old = self.rows[i], self._people[i]
             if on is not None and row.received is not None and row.received > on:
                 continue
-            if not same_name(new.name, old.name, fuzzy_surname=i not in by_name):
+            if not same_name(new.name, old.name, fuzzy_surname=i not in named):
                 continue
             evidence = _evidence(new, old)
             if evidence is None or not (evidence or self.name_only):

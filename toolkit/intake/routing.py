@@ -29,7 +29,8 @@ Decision, in order (cl. 2.3: «в зависимости от тематики �
    counts more than a single word); a tie between bodies leaves the application unplaced. A body
    with both topics and places needs both.
 2. the place of residence — the address and the «Муниципальное образование» field; one body
-   serving the place(s) found wins; places of different bodies leave it unplaced.
+   serving the place(s) found wins; places of different bodies leave it unplaced; a place no
+   body serves leaves it to the next rule.
 3. the body the citizen chose on the form (cl. 2.2), when it is a body of the table.
 Otherwise the application is not placed: `Routing.body` is None and `reason` says why.
 """
@@ -183,6 +184,10 @@ class RoutingTable:
                 served.setdefault(bodies[0].name, (m, how))
         if not served:
             names = ", ".join(m.name for m, _ in places)
+            chosen = self.body_named(sub.body)
+            if chosen is not None:  # no body of the table serves the place: the citizen's choice
+                return Routing(chosen.name, f"Орган выбран гражданином в заявке; для места "
+                               f"жительства ({names}) в таблице нет органа", "chosen")
             return Routing(None, f"{UNROUTED}: для места жительства ({names}) в таблице нет "
                            "органа", "unrouted")
         if len(served) > 1:

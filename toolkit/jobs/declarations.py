@@ -119,10 +119,20 @@ class RepliesStep:
     title: str = "Ответы граждан на уведомления"
 
 
+@dataclass(frozen=True)
+class IntakeStep:
+    """Take in applications from the website (cl. 2.3, 2.4): export files and/or the mailbox."""
+
+    sources: tuple[str, ...] = ()  # export files; a «*» pattern takes every matching file
+    mailbox: bool = False  # the widget's e-mails of [intake.mailbox]
+    kind: str = "intake"
+    title: str = "Прием заявок с сайта (п. 2.3, 2.4)"
+
+
 Step = (CheckStep | LettersStep | StatsStep | SendStep | RecordingsStep | NotifyStep
-        | RepliesStep)
+        | RepliesStep | IntakeStep)
 STEP_KINDS = ("check", "write-back", "letters", "stats", "send", "recordings", "notify",
-              "replies")
+              "replies", "intake")
 # Run once per journal; the others once per job.
 PER_JOURNAL = frozenset({"check", "letters", "notify"})
 
@@ -296,6 +306,11 @@ def _step(where: str, index: int, raw: object) -> Step:
         step = NotifyStep()
     elif kind == "replies":
         step = RepliesStep()
+    elif kind == "intake":
+        step = IntakeStep(sources=table.texts("sources"), mailbox=table.flag("mailbox"))
+        if not step.sources and not step.mailbox:
+            raise table.fail("sources", "укажите файлы выгрузки заявок (sources = [\"…\"]) "
+                                        "и/или mailbox = true")
     else:
         step = RecordingsStep(out=table.text("out") or None,
                               format=table.choice("format", ("xlsx", "csv"), "xlsx"),
@@ -418,6 +433,7 @@ def relative_to_config(config: Config, value: str) -> Path:
 __all__ = [
     "FIRST_WORKING_DAY",
     "CheckStep",
+    "IntakeStep",
     "Job",
     "JobsSettings",
     "LettersStep",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.jobs.declarations import (
     CheckStep,
+    IntakeStep,
     LettersStep,
     NotifyStep,
     RecordingsStep,
@@ -111,7 +112,10 @@ def run_check(step: Step, ctx: StepContext) -> StepOutcome:
     source: JournalSource = open_source(location, ctx.config)
     if ctx.dry_run is not None:
         source = DryRunSource(source)
-    report = check_source(source, ctx.config, ctx.clock, step.bodies, step.write)
+    from toolkit.intake.repeat_check import repeat_hook
+
+    report = check_source(source, ctx.config, ctx.clock, step.bodies, step.write,
+                          extra=repeat_hook(ctx.config, location))
     cancellations = sum(1 for c in report.changes if c.reason == "п. 2.7")
     rows = sum(j.rows for j in report.journals)
     counts = {"rows": rows, "errors": len(report.errors), "warnings": len(report.warnings)}
@@ -295,6 +299,38 @@ def run_replies(step: Step, ctx: StepContext) -> StepOutcome:
                        lines=result.lines(personal=False))
 
 
+# --- intake ----------------------------------------------------------------------------------
+
+
+def run_intake(step: Step, ctx: StepContext) -> StepOutcome:
+    assert isinstance(step, IntakeStep)
+    from toolkit.intake.register import MAILBOX, intake_files, take_in
+
+    files = intake_files(ctx.config, step.sources)
+    sources: list[str | Path] = [*files, *([MAILBOX] if step.mailbox else [])]
+    own = any(b.journal for b in ctx.config.bodies)  # bodies with journals of their own
+    journal = ctx.journals[0] if len(ctx.journals) == 1 and not own else None
+    target = _all(ctx.journals) if ctx.journals else "журналы из настроек"
+    if not sources:
+        return StepOutcome(step.kind, step.title, target, counts={"read": 0},
+                           lines=["файлов выгрузки нет — принимать нечего"])
+    folder = ctx.dry_run / "переадресация" if ctx.dry_run is not None else None
+    result = take_in(sources, ctx.config, ctx.clock, journal, ctx.dry_run is not None,
+                     eml_dir=folder)
+    counts = result.counts()
+    counts["read"] = sum(result.sources.values())
+    # The lines name files, lines of the export, bodies and rows — never an applicant.
+    lines = [result.summary(), *result.lines()[1:-1]]
+    outcome = StepOutcome(step.kind, step.title, target, counts=counts,
+                          lines=[line for line in lines if line.strip()])
+    if result.busy or result.mail_failed:
+        outcome.ok = False
+        outcome.error = ("журнал открыт в Excel/LibreOffice — заявки будут зарегистрированы при "
+                         "следующем запуске" if result.busy else
+                         "письма переадресации не отправлены — повторятся при следующем запуске")
+    return outcome
+
+
 def _all(journals: Sequence[str]) -> str:
     return journals[0] if len(journals) == 1 else f"все журналы ({len(journals)})"
 
@@ -307,6 +343,7 @@ EXECUTORS: Mapping[str, Executor] = {
     "recordings": run_recordings,
     "notify": run_notify,
     "replies": run_replies,
+    "intake": run_intake,
 }
 
 

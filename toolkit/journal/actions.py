@@ -17,6 +17,7 @@ from toolkit.journal.russian import short_date
 from toolkit.journal.schema import COLUMNS, Column, column_title
 
 ERROR_MARK = "Ошибка"
+INFO_MARK = "Сведения"  # a hint (a possible repeat question): no colour, never a breach
 WARNING_MARK = "Внимание"  # never used inside an action: the sheet's formats search for it
 
 ACTIONS: dict[str, str] = {
@@ -68,6 +69,9 @@ ACTIONS: dict[str, str] = {
     "recording-missing": "указать видеозапись (файл или ссылку)",
     "recording-expired": "уничтожить видеозапись — срок хранения истек {due}",
     "calendar-unknown": "уточнить производственный календарь на {year} год",
+    "unrouted-due": "переадресовать заявку с сайта компетентному органу до {due}",
+    "repeat-question": "сверить с заявкой {reference} от {date} (решение: {decision}) — возможно, "
+                       "повторный вопрос без новых доводов; решение принимает орган",
 }
 """What to do, per finding code: an infinitive, filled from the finding's parameters."""
 
@@ -110,7 +114,8 @@ def action(f: Finding) -> str:
 def _frame(code: str) -> tuple[str, str]:
     """The marker and the clause of a code's lines: «Ошибка. » … « (п. 2.5).»"""
     kind = CODES[code]
-    mark = ERROR_MARK if kind.severity is Severity.ERROR else WARNING_MARK
+    mark = {Severity.ERROR: ERROR_MARK, Severity.WARNING: WARNING_MARK,
+            Severity.INFO: INFO_MARK}[kind.severity]
     clause = kind.clause
     suffix = "." if clause == "—" else (
         f" ({clause})." if clause.startswith("прил.") else f" (п. {clause}).")

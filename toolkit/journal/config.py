@@ -23,6 +23,7 @@ CONFIG_ENV = "VKS_CONFIG"
 DEFAULT_CONFIG_NAME = "vks.toml"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]{2,}$")
 _SPAN_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})\s*$")
 
 Span = tuple[dt.time, dt.time]

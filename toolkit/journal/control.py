@@ -12,7 +12,7 @@ confirm in time and that cell is still empty.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,11 @@ from toolkit.journal.schema import Outcome
 
 CONTROL_LIMIT = 1000  # characters in one control cell; the rest is summarised
 _FLAGS = {c.code: c.flags_row for c in CATALOGUE}
-_WARNING = {c.code: c.severity is Severity.WARNING for c in CATALOGUE}
+_RANK = {c.code: (Severity.ERROR, Severity.WARNING, Severity.INFO).index(c.severity)
+         for c in CATALOGUE}
+# Findings a capability above the core adds for all the journals read at once (repeat questions
+# across bodies, `toolkit.intake`): they join the rules' findings and the control column.
+Extra = Callable[[Sequence[Journal]], list[Finding]]
 
 
 def calendar_for(config: Config) -> WorkingCalendar:
@@ -49,12 +53,12 @@ def state_dir(config: Config, location: str) -> Path:
 
 def control_text(findings: Iterable[Finding]) -> str:
     """The row's flags as staff read them in the control column: one line per finding, what to
-    do and by when, errors first (see `toolkit.journal.actions`)."""
+    do and by when — errors first, then warnings, then hints (see `toolkit.journal.actions`)."""
     flags: dict[tuple[str, str | None], Finding] = {}
     for f in findings:
         if _FLAGS[f.code]:
             flags.setdefault((f.code, f.cell), f)
-    ordered = sorted(flags.values(), key=lambda f: _WARNING[f.code])  # stable: errors first
+    ordered = sorted(flags.values(), key=lambda f: _RANK[f.code])  # stable within a rank
     text = "\n".join([control_line(f) for f in ordered])
     if len(text) > CONTROL_LIMIT:
         text = text[: CONTROL_LIMIT - 1] + "…"
@@ -112,11 +116,13 @@ def _is_row(rows: np.ndarray, row: int) -> bool:
 
 
 def _check_journal(
-    journal: Journal, calendar: WorkingCalendar, clock: Clock, write: bool
+    journal: Journal, calendar: WorkingCalendar, clock: Clock, write: bool,
+    extra: Sequence[Finding] = (),
 ) -> tuple[list[Finding], list[CellChange]]:
     ctx = Context(journal, calendar, clock.today, clock.now)
     changes = plan_cancellations(journal, ctx) if write else []
     found = run_rules(ctx)
+    found.extend(f for f in extra if f.sheet == journal.sheet)
     if write:
         changes.extend(plan_control(journal, found))
     return found, changes
@@ -129,22 +135,30 @@ def check_source(
     only: Sequence[str] = (),
     write: bool = False,
     calendar: WorkingCalendar | None = None,
+    extra: Extra | None = None,
 ) -> Report:
-    """Check every body journal of a source; with `write`, record flags and cancellations."""
+    """Check every body journal of a source; with `write`, record flags and cancellations.
+
+    `extra` adds findings made over all the journals read (see `Extra`)."""
     # One pause for the whole run: re-enabling the collector in between would make it scan
     # every row built so far, only to find no garbage.
     with paused_gc():
         return _check_source(source, config, clock, only, write,
-                             calendar or calendar_for(config))
+                             calendar or calendar_for(config), extra)
 
 
 def _check_source(source: JournalSource, config: Config, clock: Clock, only: Sequence[str],
-                  write: bool, calendar: WorkingCalendar) -> Report:
+                  write: bool, calendar: WorkingCalendar, extra: Extra | None = None) -> Report:
     report = Report(source.location, clock.today)
     changes: list[CellChange] = []
-    # Each sheet is checked as soon as it is read, and its rows freed before the next.
-    for journal in iter_journals(source, config, only):
-        found, planned = _check_journal(journal, calendar, clock, write)
+    added: list[Finding] = []
+    journals: Iterable[Journal] = iter_journals(source, config, only)
+    if extra is not None:  # findings across journals need them all read first
+        journals = list(journals)
+        added = extra(journals)
+    # Otherwise each sheet is checked as soon as it is read, and its rows freed before the next.
+    for journal in journals:
+        found, planned = _check_journal(journal, calendar, clock, write, added)
         changes.extend(planned)
         report.findings.extend(found)
         report.journals.append(

@@ -59,8 +59,7 @@ def codes_block() -> str:
         "|---|---|---|---|",
     ]
     for code in CATALOGUE:
-        severity = "ошибка" if code.severity.value == "error" else "предупреждение"
-        lines.append(f"| `{code.code}` | {code.clause} | {severity} | {code.title} |")
+        lines.append(f"| `{code.code}` | {code.clause} | {code.severity.label} | {code.title} |")
     return "\n".join(lines)
 
 

@@ -20,10 +20,11 @@ from toolkit.journal.russian import short_date
 class Severity(Enum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # a hint for the body, never a breach (a possible repeat question)
 
     @property
     def label(self) -> str:
-        return "ошибка" if self is Severity.ERROR else "предупреждение"
+        return {"error": "ошибка", "warning": "предупреждение", "info": "сведения"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,14 @@ class Code:
     title: str
     template: str
     flags_row: bool = True  # shown in the row's control column (not for past, settled lapses)
+    control: str = ""  # the control column's text when it needs the finding's details
 
     @property
     def fields(self) -> tuple[str, ...]:
         return tuple(f for _, f, _, _ in string.Formatter().parse(self.template) if f)
 
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _APP1 = "прил. 1"
 
 CATALOGUE: tuple[Code, ...] = (
@@ -124,6 +126,9 @@ CATALOGUE: tuple[Code, ...] = (
     Code("forwarding-late", "2.3", W, "Переадресация позже срока",
          "заявка с сайта от {submitted} поступила {received}, позже срока {due}",
          flags_row=False),
+    Code("unrouted-due", "2.3", W, "Заявка с сайта не распределена",
+         "заявка с сайта от {submitted} ({where}) не распределена ни одному органу: "
+         "переадресуйте ее не позднее {due}", flags_row=False),
     Code("decision-overdue", "2.5", E, "Просрочено решение",
          "решение по заявке не принято, срок истек {due}"),
     Code("decision-late", "2.5", W, "Решение позже срока",
@@ -145,6 +150,11 @@ CATALOGUE: tuple[Code, ...] = (
          "прием проведен, но не указана видеозапись"),
     Code("recording-expired", "3.6", E, "Истек срок хранения видеозаписи",
          "срок хранения видеозаписи (2 года) истек {due}: она подлежит уничтожению"),
+    # Hints (cl. 2.8 ground 4, cl. 2.9): the body decides; never a reason by itself.
+    Code("repeat-question", "2.8", INFO, "Возможно повторный вопрос",
+         "возможно повторный вопрос: {reference}, заявка от {date}, решение: {decision}; "
+         "совпадают: {evidence}; сходство тематики {score} %",
+         control="возможно повторный вопрос: {reference}, {date}, решение: {decision}"),
     Code("calendar-unknown", "—", W, "Календарь не известен",
          "производственный календарь на {year} год еще не известен: сроки в {year} году "
          "посчитаны без переносов выходных и могут быть неточны", flags_row=False),
@@ -179,10 +189,19 @@ class Finding:
 
     @property
     def message(self) -> str:
+        return CODES[self.code].template.format(**self._values())
+
+    @property
+    def control_title(self) -> str:
+        """What the control column says of this finding: its title, or its own text."""
+        kind = CODES[self.code]
+        return kind.control.format(**self._values()) if kind.control else kind.title
+
+    def _values(self) -> dict[str, str]:
         values = dict(self.params)
         if self.due is not None:
             values.setdefault("due", short_date(self.due))
-        return CODES[self.code].template.format(**values)
+        return values
 
     def to_dict(self) -> dict[str, Any]:
         kind = CODES[self.code]

@@ -133,7 +133,7 @@ class Report:
         for summary in self.journals:
             mine = [f for f in self.findings if (f.body, f.sheet) == (summary.body, summary.sheet)]
             errors = sum(f.severity is Severity.ERROR for f in mine)
-            warnings = len(mine) - errors
+            warnings = sum(f.severity is Severity.WARNING for f in mine)
             lines.append("")
             lines.append(
                 f"{summary.body} (лист «{summary.sheet}»): "

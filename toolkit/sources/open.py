@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config, load_config
-from toolkit.journal.control import check_source, state_dir
+from toolkit.journal.control import Extra, check_source, state_dir
 from toolkit.journal.model import JournalSource
 from toolkit.journal.report import Report
 
@@ -38,8 +38,10 @@ def check(
     today: dt.date | dt.datetime | None = None,
     only: Sequence[str] = (),
     write: bool = False,
+    extra: Extra | None = None,
 ) -> Report:
     """Check a journal given by location (.xlsx path or gsheet:…); see `check_source`."""
     config = config if config is not None else load_config()
     clock = Clock.at(today) if today is not None else Clock.local(config.timezone)
-    return check_source(open_source(location, config), config, clock, only, write)
+    return check_source(open_source(location, config), config, clock, only, write,
+                        extra=extra)

@@ -28,8 +28,9 @@ _BREACHES = (
     "outcome-missing",            # 3.11
     "recording-expired",          # 3.6
 )
-_REMINDERS = ("decision-due", "confirmation-due")  # deadlines still ahead: nothing broken yet
-_NOTES = ("calendar-unknown",)
+# Deadlines still ahead: nothing broken yet (the centre still has the day to forward it).
+_REMINDERS = ("decision-due", "confirmation-due", "unrouted-due")
+_NOTES = ("calendar-unknown", "repeat-question")  # a hint is never a breach
 
 _DATA = (
     "cell-invalid-date", "cell-invalid-datetime", "cell-time-missing", "cell-invalid-number",

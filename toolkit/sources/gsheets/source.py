@@ -308,6 +308,27 @@ class GoogleSheetSource:
                  len(result.written), len(result.skipped), result.requests)
         return result
 
+    def append(self, sheet: str, rows: Sequence[Sequence[object]]) -> int:
+        """Add rows after the sheet's table: one values.append (INSERT_ROWS, RAW input, so no
+        text becomes a formula); returns the first row written. For applications from the
+        website (`toolkit.intake`): the only write that adds rows; numbers and dates go as
+        numbers (dates as serial numbers, shown by the column's date format)."""
+        if not rows:
+            return 0
+        params = {"valueInputOption": ValueInputOption.raw, "insertDataOption": "INSERT_ROWS",
+                  "includeValuesInResponse": False}
+        body = {"majorDimension": Dimension.rows, "values": [list(r) for r in rows]}
+        reply = self.call(self.http.values_append, self.address.key,
+                          a1(sheet, f"A{FIRST_DATA_ROW}:{LAST_COLUMN}"), params, body)
+        updated = str(reply.get("updates", {}).get("updatedRange", ""))
+        first = updated.rpartition("!")[2].split(":")[0].lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if not first.isdigit():
+            raise JournalError(f"{self.location}: Google не сообщил, куда добавлены строки "
+                               f"листа «{sheet}» — проверьте лист")
+        log.info("%s: добавлено строк %d на лист, запросов к Google %d", self.location,
+                 len(rows), self.requests)
+        return int(first)
+
     def _sheets_for(self, titles: Iterable[str]) -> dict[str, SheetInfo]:
         """Formulas of the sheets to write; fetched (one request) if not read before."""
         unknown = [t for t in dict.fromkeys(titles) if t not in (self._sheets or {})]
