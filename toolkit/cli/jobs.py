@@ -23,7 +23,8 @@ def jobs_options(fn: F) -> F:
     fn = click.option("--jobs", "jobs_dir", type=click.Path(file_okay=False, path_type=Path),
                       default=None, metavar="ПАПКА",
                       help="Папка с описаниями заданий (*.toml); по умолчанию — [jobs] dir "
-                           "из файла настроек, jobs рядом с ним или ./jobs.")(fn)
+                           "из файла настроек, jobs рядом с ним, ./jobs или задания, "
+                           "поставляемые с программой.")(fn)
     return click.option("--journal", "journals", multiple=True, metavar="ЖУРНАЛ",
                         help="Журнал (файл .xlsx или gsheet:<ключ>) вместо указанных в задании "
                              "и в файле настроек (можно несколько раз).")(fn)

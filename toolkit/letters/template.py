@@ -21,8 +21,9 @@ import sys
 from pathlib import Path
 
 from toolkit.journal.files import ZIP_TIME, atomic_output, normalize_zip
+from toolkit.journal.shipped import shipped
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
+TEMPLATE_DIR = shipped("doc_templates")
 TEMPLATE_NAME = "решение-об-отклонении.docx"
 TEMPLATE_PATH = TEMPLATE_DIR / TEMPLATE_NAME
 
