@@ -65,7 +65,8 @@ def rejected(tmp_path: Path, text: str, name: str = "job") -> str:
     with pytest.raises(ConfigError) as info:
         load_job(path)
     message = str(info.value)
-    assert message.startswith(f"{path}: "), message  # the file comes first
+    # The file comes first: «файл: ключ — …», or «файл, строка N, столбец M: …» for syntax.
+    assert message.startswith((f"{path}: ", f"{path}, ")), message
     return message[len(str(path)) + 2:]
 
 
@@ -159,7 +160,7 @@ do = "recordings"
      "titel — неизвестный параметр задания; допустимы: enabled, journals, notify, steps, "
      "title, when"),
     ("title = \"x\"\n[when\ntimes = [\"08:30\"]\n",
-     "ошибка синтаксиса TOML: "),
+     "строка 2, столбец 6: в конце названия раздела ожидается «]»"),
 ])
 def test_a_mistake_is_rejected_with_file_key_and_reason(tmp_path: Path, text: str,
                                                         reason: str) -> None:

@@ -31,7 +31,7 @@ def jobs_options(fn: F) -> F:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("job")
+@click.argument("job", metavar="ЗАДАНИЕ")
 @jobs_options
 @click.option("--due", is_flag=True,
               help="Выполнить, только если по расписанию задания (с производственным "
@@ -46,7 +46,7 @@ def run(state: State, job: str, journals: tuple[str, ...], jobs_dir: Path | None
         dry_run: bool, today: dt.date | dt.datetime | None) -> None:
     """Выполнить задание сейчас (для cron, таймера systemd или вручную).
 
-    JOB — имя задания: имя файла в папке заданий без .toml (daily, midday, monthly,
+    ЗАДАНИЕ — имя задания: имя файла в папке заданий без .toml (daily, midday, monthly,
     recordings). Код выхода: 0 — выполнено (или по расписанию не нужно, с --due), 1 — шаг не
     выполнен (администратору отправлено уведомление), 2 — ошибка в описании задания или
     настройках, 3 — задание уже выполняется, 130 — остановлено сигналом.
