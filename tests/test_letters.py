@@ -23,6 +23,7 @@ from toolkit.cli import cli
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.errors import TemplateError
+from toolkit.journal.files import shared_dir_mode, shared_file_mode
 from toolkit.journal.schema import Decision, Ground
 from toolkit.letters.files import letter_file_name, safe_name
 from toolkit.letters.ledger import LEDGER_NAME
@@ -226,15 +227,17 @@ def test_letters_for_men_and_women_read_as_the_decision(tmp_path: Path) -> None:
     assert cells[13] == ""  # an appointment gets no letter
 
 
-def test_files_and_folders_are_private(tmp_path: Path) -> None:
+def test_letters_are_shared_and_the_ledger_private(tmp_path: Path) -> None:
+    # Letters go to the clerks (the umask or [files], tests/test_sharing.py); the ledger not.
     journal = write_journal(tmp_path / "журнал.xlsx", [row(1, "Петрова Анна Сергеевна")])
     out = tmp_path / "решения"
     result = make_letters(str(journal), CONFIG, out, CLOCK)
     assert result.batch is not None
-    for path in (result.made[0].path, result.batch, tmp_path / ".vks" / LEDGER_NAME):
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for path in (result.made[0].path, result.batch):
+        assert stat.S_IMODE(path.stat().st_mode) == shared_file_mode(), path
     for folder in (out, result.made[0].path.parent):
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+        assert stat.S_IMODE(folder.stat().st_mode) == shared_dir_mode(), folder
+    assert stat.S_IMODE((tmp_path / ".vks" / LEDGER_NAME).stat().st_mode) == 0o600
 
 
 def test_name_the_inflector_cannot_place_is_warned_and_left_nominative(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from toolkit.cli import cli
 from toolkit.jobs.declarations import SHIPPED_JOBS
 from toolkit.jobs.ledger import Lock, Result, RunLedger, Trigger
 from toolkit.journal.config import Config
+from toolkit.journal.files import shared_file_mode
 from toolkit.journal.schema import BY_KEY, Outcome
 from toolkit.sources.demo import FEMALE, MALE, Manifest
 from toolkit.sources.open import check
@@ -228,7 +229,7 @@ def test_recordings_list_names_recordings_not_citizens(here: Path, demo: tuple[P
                       for row in codes["recording-expired"])
     assert f"истек срок хранения: {len(expected)} видеозаписи" in result.output
     path = here / "видеозаписи" / f"видеозаписи-к-уничтожению-2026-11-27.{fmt}"
-    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert path.stat().st_mode & 0o777 == shared_file_mode()
     if fmt == "xlsx":
         ws = openpyxl.load_workbook(path).active
         assert ws is not None

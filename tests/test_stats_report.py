@@ -18,6 +18,7 @@ from stats_fixtures import OCTOBER, TODAY
 from toolkit.cli import cli
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
+from toolkit.journal.files import shared_file_mode
 from toolkit.stats.monthly import MEASURES, BodyStats, Month, MonthlyStats, RowRef, stats_for
 from toolkit.stats.report import build_report, charts, render_html, render_text, summary
 from toolkit.stats.xlsx import build_workbook
@@ -222,14 +223,14 @@ def test_sheet_titles_are_valid_and_unique() -> None:
 # Files --------------------------------------------------------------------------------------
 
 
-def test_report_files_are_private_and_complete(october: MonthlyStats, tmp_path: Path) -> None:
+def test_report_files_are_shared_and_complete(october: MonthlyStats, tmp_path: Path) -> None:
     out = tmp_path / "отчеты"
     paths = build_report(october, out)
     assert [p.name for p in paths] == ["статистика-ВКС-2026-10.xlsx",
                                        "статистика-ВКС-2026-10.html",
                                        "статистика-ВКС-2026-10.json"]
     for path in paths:
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == shared_file_mode()
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)  # no temp
     data = json.loads(paths[2].read_text(encoding="utf-8"))
     assert data == json.loads(json.dumps(october.to_dict()))

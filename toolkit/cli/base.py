@@ -30,8 +30,13 @@ class State:
     @functools.cached_property
     def config(self) -> Any:
         from toolkit.journal.config import load_config
+        from toolkit.journal.files import Sharing, use_sharing
 
-        return load_config(self.config_path)
+        config = load_config(self.config_path)
+        # New journals, letters and reports: the mode and group of [files] (else the umask).
+        use_sharing(Sharing.from_section(config.section("files"),
+                                         f"{config.path or 'настройки'}: [files]"))
+        return config
 
 
 def handle_errors(fn: F) -> F:
