@@ -1,4 +1,4 @@
-"""`vks run`, `vks schedule`, `vks status`: the scheduled jobs."""
+"""`vks run`, `vks schedule`, `vks status`, `vks doctor`: the scheduled jobs."""
 
 from __future__ import annotations
 
@@ -105,3 +105,27 @@ def status(state: State, journals: tuple[str, ...], jobs_dir: Path | None, fmt: 
                             locations)
     click.echo(report.to_json() if fmt == "json" else report.to_text())
     sys.exit(report.exit_code)
+
+
+@cli.command(context_settings=CONTEXT)
+@jobs_options
+@today_option
+@click.pass_obj
+@handle_errors
+def doctor(state: State, journals: tuple[str, ...], jobs_dir: Path | None,
+           today: dt.date | dt.datetime | None) -> None:
+    """Проверить установку: готово ли все, что понадобится заданиям.
+
+    Файл настроек, задания, каждый журнал (читается, шапка по форме, можно записать),
+    производственный календарь этого и следующего года, вход на почтовый сервер (письма не
+    отправляются), LibreOffice, служебные папки. По строке на проверку: ✓ или ✗ и что
+    сделать. В журналы ничего не записывается. Код выхода: 0 — все в порядке, 1 — есть
+    проблемы.
+    """
+    from toolkit.jobs.doctor import diagnose, exit_code, render
+
+    now = (today if isinstance(today, dt.datetime) else
+           dt.datetime.combine(today, dt.time(12)) if today else None)
+    checks = diagnose(state.config_path, journals, jobs_dir, now)
+    click.echo(render(checks))
+    sys.exit(exit_code(checks))

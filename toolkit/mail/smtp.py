@@ -13,12 +13,13 @@ it. A failed send raises `MailError` with a Russian one-line reason.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -176,23 +177,43 @@ def send_message(settings: MailSettings, msg: EmailMessage) -> dict[str, str]:
     the recipients.
     """
     settings.check()
-    context = ssl.create_default_context(cafile=settings.cafile)
     try:
-        smtp: smtplib.SMTP
-        if settings.security is Security.SSL:
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                    context=context)
-        else:
-            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with smtp:
-            if settings.security is Security.STARTTLS:
-                smtp.starttls(context=context)
-            if settings.username:
-                _login(smtp, settings.username, settings.password)
+        with _session(settings) as smtp:
             refused = smtp.send_message(msg)
     except (smtplib.SMTPException, OSError, UnicodeError) as exc:
         raise MailError(f"почтовый сервер {settings.server}: {_reason(exc, settings)}") from exc
     return {address: _decode(reply[1]) for address, reply in refused.items()}
+
+
+def check_login(settings: MailSettings) -> None:
+    """Connect, say EHLO, STARTTLS, log in and QUIT, sending nothing (`vks doctor`).
+
+    Raises ConfigError when the settings are incomplete, MailError when the server says no.
+    """
+    settings.check()
+    try:
+        with _session(settings) as smtp:
+            smtp.ehlo_or_helo_if_needed()
+    except (smtplib.SMTPException, OSError, UnicodeError) as exc:
+        raise MailError(f"почтовый сервер {settings.server}: {_reason(exc, settings)}") from exc
+
+
+@contextlib.contextmanager
+def _session(settings: MailSettings) -> Iterator[smtplib.SMTP]:
+    """A connection that is encrypted as `security` says and logged in; QUIT on leaving."""
+    context = ssl.create_default_context(cafile=settings.cafile)
+    smtp: smtplib.SMTP
+    if settings.security is Security.SSL:
+        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                context=context)
+    else:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    with smtp:
+        if settings.security is Security.STARTTLS:
+            smtp.starttls(context=context)
+        if settings.username:
+            _login(smtp, settings.username, settings.password)
+        yield smtp
 
 
 def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
