@@ -29,7 +29,7 @@ from toolkit.journal.errors import ConfigError
 CAL = WorkingCalendar()
 D = dt.date
 T = dt.datetime
-README = Path(__file__).resolve().parents[1] / "README.md"
+ADMIN_GUIDE = Path(__file__).resolve().parents[1] / "docs" / "admin.md"
 
 DAILY = """
 title = "Ежедневный контроль"
@@ -296,25 +296,25 @@ def test_the_shipped_jobs_are_what_the_order_implies() -> None:
     assert all(not job.journals and job.enabled and job.title for job in jobs.values())
 
 
-# --- README ------------------------------------------------------------------------------------
+# --- The admin guide ---------------------------------------------------------------------------
 
 
-def _readme_jobs_section() -> str:
-    text = README.read_text(encoding="utf-8")
+def _guide_jobs_section() -> str:
+    text = ADMIN_GUIDE.read_text(encoding="utf-8")
     start = text.index("## Задания по расписанию")
     return text[start:text.index("\n## ", start + 1)]
 
 
-def test_readme_job_example_is_a_valid_declaration(tmp_path: Path) -> None:
-    section = _readme_jobs_section()
+def test_the_guide_job_example_is_a_valid_declaration(tmp_path: Path) -> None:
+    section = _guide_jobs_section()
     examples = re.findall(r"```toml\n(.*?)```", section, re.S)
     assert examples
     job = load_job(declare(tmp_path, examples[0], "daily"))
     assert job.steps and job.when.times
 
 
-def test_readme_documents_every_key_and_step() -> None:
-    section = _readme_jobs_section()
+def test_the_guide_documents_every_key_and_step() -> None:
+    section = _guide_jobs_section()
     for key in ("title", "journals", "notify", "enabled", "times", "days", "working_days",
                 "month_day", "\"first-working-day\"", "months", "write", "bodies", "out", "pdf",
                 "month", "formats", "format", "[jobs]"):

@@ -173,10 +173,10 @@ def test_template_layout_is_an_official_letter() -> None:
     assert 'w:ascii="Times New Roman"' in styles and '<w:sz w:val="28"/>' in styles
 
 
-def test_template_fields_are_documented_in_readme() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_template_fields_are_documented_in_the_clerk_guide() -> None:
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "clerk.md").read_text(encoding="utf-8")
     for name in FIELDS:
-        assert f"`{{{{ {name} }}}}`" in readme, name
+        assert f"`{{{{ {name} }}}}`" in guide, name
 
 
 # --- Letters ---------------------------------------------------------------------------------

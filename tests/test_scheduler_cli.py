@@ -303,12 +303,12 @@ def test_run_due_follows_the_calendar(here: Path, demo: tuple[Path, Manifest],
     assert misuse.exit_code == 2 and "--today с ним не используется" in misuse.output
 
 
-@pytest.mark.parametrize("command", ["run", "schedule", "status"])
-def test_readme_documents_every_option(command: str) -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index(f"### `vks {command} ")
-    end = min(i for i in (text.find("\n### ", start + 1), text.find("\n## ", start + 1),
-                          text.find("\n<!--", start + 1)) if i > 0)
+@pytest.mark.parametrize("command", ["run", "schedule", "status", "doctor"])
+def test_reference_documents_every_option(command: str) -> None:
+    text = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    start = text.index(f"## `vks {command}`")
+    end = min(i for i in (text.find("\n## ", start + 1), text.find("\n<!--", start + 1))
+              if i > 0)
     section = text[start:end]
     for param in cli.commands[command].params:
         for opt in param.opts:

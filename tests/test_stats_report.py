@@ -302,20 +302,22 @@ def test_cli_stats_without_journal_or_config(runner: CliRunner) -> None:
     assert "не указан журнал" in result.output
 
 
-# README -------------------------------------------------------------------------------------
+# Docs ---------------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def _readme_section(command: str) -> str:
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    start = text.index(f"### `vks {command} ")
-    end = min(i for i in (text.find("\n### ", start + 1), text.find("\n## ", start + 1))
-              if i > 0)
-    return text[start:end]
+def _section(name: str, heading: str) -> str:
+    """A `## heading` of docs/<name> up to the next `## `."""
+    text = (DOCS / name).read_text(encoding="utf-8")
+    start = text.index(f"## {heading}")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else len(text)]
 
 
 @pytest.mark.parametrize("command", ["stats", "send"])
-def test_readme_documents_every_option(command: str) -> None:
-    section = _readme_section(command)
+def test_reference_documents_every_option(command: str) -> None:
+    section = _section("commands.md", f"`vks {command}`")
     params = cli.commands[command].params
     for param in params:
         for opt in param.opts:
@@ -324,14 +326,15 @@ def test_readme_documents_every_option(command: str) -> None:
     assert cli.commands[command].help
 
 
-def test_readme_mail_example_is_valid() -> None:
+def test_the_mail_example_of_the_admin_guide_is_valid() -> None:
     import tomllib
 
     from toolkit.journal.config import parse_config
     from toolkit.mail.smtp import MailSettings
 
-    section = _readme_section("send")
-    example = section[section.index("```toml\n") + 8: section.rindex("```")]
+    section = _section("admin.md", "Почта")
+    start = section.index("```toml\n") + 8
+    example = section[start:section.index("```", start)]
     config = parse_config(tomllib.loads(example))
     settings = MailSettings.from_config(config, {"VKS_SMTP_PASSWORD": "x"})
     settings.check()

@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "run_once": "toolkit.jobs.runner",
     "serve_forever": "toolkit.jobs.runner",
     "collect_status": "toolkit.jobs.status",
+    "diagnose": "toolkit.jobs.doctor",  # vks doctor
 }
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "collect_status",
     "create_demo",
     "create_journal",
+    "diagnose",
     "expired_recordings",
     "load_config",
     "make_letters",
@@ -104,6 +106,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazily
+    from toolkit.jobs.doctor import diagnose
     from toolkit.jobs.runner import run_once, serve_forever
     from toolkit.jobs.status import collect_status
     from toolkit.journal.calendar import WorkingCalendar

@@ -76,7 +76,7 @@ FIELDS: dict[str, str] = {
     "орган": "наименование органа",
     "основание_номер": "номер основания в п. 2.8 (1–4)",
 }
-"""Every placeholder a template may use, with what it holds (README lists them)."""
+"""Every placeholder a template may use, with what it holds (docs/clerk.md lists them)."""
 
 CORE_TIME = dt.datetime(*ZIP_TIME, tzinfo=dt.UTC)
 
