@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import email
 import socket
+import ssl
+import subprocess
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -76,5 +80,40 @@ def start_server(**smtp: Any) -> Server:
     ssl_context = smtp.pop("ssl_context", None)
     controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=ssl_context,
                             **smtp)
+    controller.start()
+    return Server(inbox, port, controller)
+
+
+# --- A server that wants STARTTLS and a password (vks doctor logs in, sending nothing) -------
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (openssl): the client trusts it via cafile."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True)
+    return cert, key
+
+
+def start_login_server(cert: Path, key: Path, login: str, password: str) -> Server:
+    """STARTTLS required, AUTH required; a wrong password gets 535."""
+    inbox = Inbox()
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str,
+              auth_data: Any) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and \
+            (auth_data.login, auth_data.password) == (login.encode(), password.encode())
+        if ok:
+            inbox.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert), str(key))
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context,
+                            require_starttls=True, authenticator=check, auth_required=True)
     controller.start()
     return Server(inbox, port, controller)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -16,7 +17,8 @@ from conftest import TODAY
 from toolkit.cli import cli
 from toolkit.sources.demo import Manifest
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -25,7 +27,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("name", sorted(cli.commands))
-def test_every_command_has_russian_help_and_a_readme_section(name: str) -> None:
+def test_every_command_has_russian_help_and_a_reference_section(name: str) -> None:
     code, out, _ = run(name, "--help")
     assert code == 0
     command = cli.commands[name]
@@ -33,9 +35,24 @@ def test_every_command_has_russian_help_and_a_readme_section(name: str) -> None:
     for param in command.params:
         if getattr(param, "help", None) is not None:
             assert re.search("[а-яА-Я]", param.help or ""), f"{name} {param.name}"
-    assert f"vks {name}" in README, f"README.md does not document `vks {name}`"
     assert out.startswith(f"Использование: vks {name}")
     assert "Показать эту справку и выйти." in out and "Параметры:" in out
+    # docs/commands.md: the command's section names every option with its help.
+    start = REFERENCE.index(f"## `vks {name}`")
+    end = REFERENCE.find("\n## ", start + 1)
+    section = REFERENCE[start:end if end > 0 else len(REFERENCE)]
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.hidden:
+            assert f"`{', '.join(param.opts)}" in section, (name, param.opts)
+            assert " ".join((param.help or "").split()) in section, (name, param.opts)
+
+
+def test_the_command_reference_is_current() -> None:
+    from toolkit.cli.reference import BLOCKS
+    from toolkit.journal.docs import render
+
+    assert render(REFERENCE, BLOCKS) == REFERENCE, \
+        "run: python -m toolkit.cli.reference docs/commands.md"
 
 
 def test_group_help_and_module_entry_point() -> None:

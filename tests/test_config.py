@@ -69,9 +69,16 @@ def test_mistakes_named_by_key(data: dict[str, object], message: str) -> None:
 
 def test_broken_toml_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "vks.toml"
-    path.write_text("bodies = [", encoding="utf-8")
-    with pytest.raises(ConfigError, match="ошибка синтаксиса TOML"):
+    path.write_text("journals = [\"журнал.xlsx\"", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
         load_config(path)
+    assert str(error.value) == f"{path}, в конце файла: не закрыт список: ожидается «]»"
+    path.write_text("[mail]\nhost = smtp.example.ru\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value) == (
+        f"{path}, строка 2, столбец 8: неверное значение: строки пишутся в кавычках: "
+        "host = \"smtp.example.ru\", списки — в квадратных скобках: [\"a@example.ru\"]")
 
 
 def test_journal_paths_relative_to_the_config(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from toolkit.journal.errors import ConfigError
 CAL = WorkingCalendar()
 D = dt.date
 T = dt.datetime
-README = Path(__file__).resolve().parents[1] / "README.md"
+ADMIN_GUIDE = Path(__file__).resolve().parents[1] / "docs" / "admin.md"
 
 DAILY = """
 title = "Ежедневный контроль"
@@ -68,7 +68,8 @@ def rejected(tmp_path: Path, text: str, name: str = "job") -> str:
     with pytest.raises(ConfigError) as info:
         load_job(path)
     message = str(info.value)
-    assert message.startswith(f"{path}: "), message  # the file comes first
+    # The file comes first: «файл: ключ — …», or «файл, строка N, столбец M: …» for syntax.
+    assert message.startswith((f"{path}: ", f"{path}, ")), message
     return message[len(str(path)) + 2:]
 
 
@@ -163,7 +164,7 @@ do = "recordings"
      "titel — неизвестный параметр задания; допустимы: enabled, journals, notify, steps, "
      "title, when"),
     ("title = \"x\"\n[when\ntimes = [\"08:30\"]\n",
-     "ошибка синтаксиса TOML: "),
+     "строка 2, столбец 6: в конце названия раздела ожидается «]»"),
 ])
 def test_a_mistake_is_rejected_with_file_key_and_reason(tmp_path: Path, text: str,
                                                         reason: str) -> None:
@@ -308,25 +309,25 @@ def test_the_shipped_jobs_are_what_the_order_implies() -> None:
     assert all(not job.journals and job.enabled and job.title for job in jobs.values())
 
 
-# --- README ------------------------------------------------------------------------------------
+# --- The admin guide ---------------------------------------------------------------------------
 
 
-def _readme_jobs_section() -> str:
-    text = README.read_text(encoding="utf-8")
+def _guide_jobs_section() -> str:
+    text = ADMIN_GUIDE.read_text(encoding="utf-8")
     start = text.index("## Задания по расписанию")
     return text[start:text.index("\n## ", start + 1)]
 
 
-def test_readme_job_example_is_a_valid_declaration(tmp_path: Path) -> None:
-    section = _readme_jobs_section()
+def test_the_guide_job_example_is_a_valid_declaration(tmp_path: Path) -> None:
+    section = _guide_jobs_section()
     examples = re.findall(r"```toml\n(.*?)```", section, re.S)
     assert examples
     job = load_job(declare(tmp_path, examples[0], "daily"))
     assert job.steps and job.when.times
 
 
-def test_readme_documents_every_key_and_step() -> None:
-    section = _readme_jobs_section()
+def test_the_guide_documents_every_key_and_step() -> None:
+    section = _guide_jobs_section()
     for key in ("title", "journals", "notify", "enabled", "times", "days", "working_days",
                 "month_day", "\"first-working-day\"", "months", "write", "bodies", "out", "pdf",
                 "month", "formats", "format", "sources", "mailbox", "[jobs]"):

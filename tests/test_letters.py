@@ -23,6 +23,7 @@ from toolkit.cli import cli
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.errors import TemplateError
+from toolkit.journal.files import shared_dir_mode, shared_file_mode
 from toolkit.journal.schema import Decision, Ground
 from toolkit.letters.files import letter_file_name, safe_name
 from toolkit.letters.ledger import LEDGER_NAME
@@ -176,10 +177,10 @@ def test_template_layout_is_an_official_letter() -> None:
     assert 'w:ascii="Times New Roman"' in styles and '<w:sz w:val="28"/>' in styles
 
 
-def test_template_fields_are_documented_in_readme() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_template_fields_are_documented_in_the_clerk_guide() -> None:
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "clerk.md").read_text(encoding="utf-8")
     for name in FIELDS:
-        assert f"`{{{{ {name} }}}}`" in readme, name
+        assert f"`{{{{ {name} }}}}`" in guide, name
 
 
 # --- Letters ---------------------------------------------------------------------------------
@@ -230,15 +231,18 @@ def test_letters_for_men_and_women_read_as_the_decision(tmp_path: Path) -> None:
     assert cells[13] == ""  # an appointment gets no letter
 
 
-def test_files_and_folders_are_private(tmp_path: Path) -> None:
+def test_letters_are_shared_and_the_ledger_private(tmp_path: Path) -> None:
+    # Letters go to the clerks (the umask or [files], tests/test_sharing.py); the ledger not.
     journal = write_journal(tmp_path / "журнал.xlsx", [row(1, "Петрова Анна Сергеевна")])
     out = tmp_path / "решения"
     result = make_letters(str(journal), CONFIG, out, CLOCK)
     [batch] = result.batches
-    for path in (result.made[0].path, batch.path, tmp_path / ".vks" / LEDGER_NAME):
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for path in (result.made[0].path, batch.path):
+        assert stat.S_IMODE(path.stat().st_mode) == shared_file_mode(), path
+    assert stat.S_IMODE((tmp_path / ".vks" / LEDGER_NAME).stat().st_mode) == 0o600  # state
     for folder in (out, result.made[0].path.parent):
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+        assert stat.S_IMODE(folder.stat().st_mode) == shared_dir_mode(), folder
+    assert stat.S_IMODE((tmp_path / ".vks" / LEDGER_NAME).stat().st_mode) == 0o600
 
 
 def test_name_the_inflector_cannot_place_is_warned_and_left_nominative(tmp_path: Path) -> None:

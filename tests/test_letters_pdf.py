@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from toolkit.cli import cli
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
+from toolkit.journal.files import shared_file_mode
 from toolkit.journal.schema import Decision, Ground
 from toolkit.letters.make import make_letters
 from toolkit.letters.render import LetterError, convert_to_pdf, find_soffice
@@ -58,7 +59,7 @@ def test_batch_pdf_is_a_real_pdf_with_a_page_per_letter(tmp_path: Path, soffice:
     assert batch.pdf == tmp_path / "out" / "пакет-ЦСВ-2026-11-27-0000.pdf"
     data = batch.pdf.read_bytes()
     assert data.startswith(b"%PDF-")
-    assert stat.S_IMODE(batch.pdf.stat().st_mode) == 0o600
+    assert stat.S_IMODE(batch.pdf.stat().st_mode) == shared_file_mode()
     if shutil.which("pdfinfo"):  # poppler-utils: CI installs it beside LibreOffice
         info = subprocess.run(["pdfinfo", str(batch.pdf)], capture_output=True, text=True,
                               check=True)

@@ -298,11 +298,11 @@ def test_a_doubtful_hand_over_is_sent_again_once(journal: Path, tmp_path: Path) 
         controller.stop()
 
 
-def test_readme_names_every_template_field() -> None:
+def test_the_notices_guide_names_every_template_field() -> None:
     from toolkit.correspondence.notices import FIELDS
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Уведомления и ответы граждан"):]
+    section = (Path(__file__).resolve().parent.parent / "docs" / "notices.md").read_text(
+        encoding="utf-8")
     for name in FIELDS:
         assert f"`{name}`" in section, name
 

@@ -20,6 +20,7 @@ from stats_fixtures import OCTOBER, TODAY
 from toolkit.cli import cli
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
+from toolkit.journal.files import shared_file_mode
 from toolkit.stats.monthly import MEASURES, BodyStats, Month, MonthlyStats, RowRef, stats_for
 from toolkit.stats.report import build_report, charts, render_html, render_text, summary
 from toolkit.stats.wording import describe, headline, month_sentences
@@ -331,14 +332,14 @@ def test_sheet_titles_are_valid_and_unique() -> None:
 # Files --------------------------------------------------------------------------------------
 
 
-def test_report_files_are_private_and_complete(october: MonthlyStats, tmp_path: Path) -> None:
+def test_report_files_are_shared_and_complete(october: MonthlyStats, tmp_path: Path) -> None:
     out = tmp_path / "отчеты"
     paths = build_report(october, out)
     assert [p.name for p in paths] == ["статистика-ВКС-2026-10.xlsx",
                                        "статистика-ВКС-2026-10.html",
                                        "статистика-ВКС-2026-10.json"]
     for path in paths:
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == shared_file_mode()
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)  # no temp
     data = json.loads(paths[2].read_text(encoding="utf-8"))
     assert data == json.loads(json.dumps(october.to_dict()))
@@ -411,20 +412,22 @@ def test_cli_stats_without_journal_or_config(runner: CliRunner) -> None:
     assert "не указан журнал" in result.output
 
 
-# README -------------------------------------------------------------------------------------
+# Docs ---------------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def _readme_section(command: str) -> str:
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    start = text.index(f"### `vks {command} ")
-    end = min(i for i in (text.find("\n### ", start + 1), text.find("\n## ", start + 1))
-              if i > 0)
-    return text[start:end]
+def _section(name: str, heading: str) -> str:
+    """A `## heading` of docs/<name> up to the next `## `."""
+    text = (DOCS / name).read_text(encoding="utf-8")
+    start = text.index(f"## {heading}")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else len(text)]
 
 
 @pytest.mark.parametrize("command", ["stats", "send"])
-def test_readme_documents_every_option(command: str) -> None:
-    section = _readme_section(command)
+def test_reference_documents_every_option(command: str) -> None:
+    section = _section("commands.md", f"`vks {command}`")
     params = cli.commands[command].params
     for param in params:
         for opt in param.opts:
@@ -433,10 +436,12 @@ def test_readme_documents_every_option(command: str) -> None:
     assert cli.commands[command].help
 
 
-def test_readme_documents_the_json_contract(october: MonthlyStats) -> None:
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    start = text.index("**JSON** — постоянный формат `vks-stats/1`")
-    contract = text[start:text.index("\n\n", start)]
+def test_the_formats_reference_documents_the_json_contract(october: MonthlyStats) -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "formats.md").read_text(
+        encoding="utf-8")
+    start = text.index("## `vks-stats/1`")
+    end = text.find("\n## ", start + 1)
+    contract = text[start:end if end > 0 else None]
     data = october.to_dict()
     keys = set(data) | set(data["total"]) | set(data["total"]["breaches"][0]) \
         | set(data["total"]["trend"][0]) | set(data["total"]["overdue_now"]) \
@@ -445,14 +450,15 @@ def test_readme_documents_the_json_contract(october: MonthlyStats) -> None:
     assert missing == []
 
 
-def test_readme_mail_example_is_valid() -> None:
+def test_the_mail_example_of_the_admin_guide_is_valid() -> None:
     import tomllib
 
     from toolkit.journal.config import parse_config
     from toolkit.mail.smtp import MailSettings
 
-    section = _readme_section("send")
-    example = section[section.index("```toml\n") + 8: section.rindex("```")]
+    section = _section("admin.md", "Почта")
+    start = section.index("```toml\n") + 8
+    example = section[start:section.index("```", start)]
     config = parse_config(tomllib.loads(example))
     settings = MailSettings.from_config(config, {"VKS_SMTP_PASSWORD": "x"})
     settings.check()

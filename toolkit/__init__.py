@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "run_once": "toolkit.jobs.runner",
     "serve_forever": "toolkit.jobs.runner",
     "collect_status": "toolkit.jobs.status",
+    "diagnose": "toolkit.jobs.doctor",  # vks doctor
 }
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "collect_status",
     "create_demo",
     "create_journal",
+    "diagnose",
     "expired_recordings",
     "load_config",
     "make_letters",
@@ -119,6 +121,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazil
     from toolkit.correspondence.incoming import read_replies
     from toolkit.correspondence.outgoing import send_notices
     from toolkit.intake.register import take_in
+    from toolkit.jobs.doctor import diagnose
     from toolkit.jobs.runner import run_once, serve_forever
     from toolkit.jobs.status import collect_status
     from toolkit.journal.calendar import WorkingCalendar

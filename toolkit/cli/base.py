@@ -12,7 +12,10 @@ from typing import Any, TypeVar
 
 import click
 
+from toolkit.cli.russian import install, russian
 from toolkit.journal.errors import ToolkitError
+
+install()  # before any option is declared: click names its types' words when they are made
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -27,8 +30,13 @@ class State:
     @functools.cached_property
     def config(self) -> Any:
         from toolkit.journal.config import load_config
+        from toolkit.journal.files import Sharing, use_sharing
 
-        return load_config(self.config_path)
+        config = load_config(self.config_path)
+        # New journals, letters and reports: the mode and group of [files] (else the umask).
+        use_sharing(Sharing.from_section(config.section("files"),
+                                         f"{config.path or 'настройки'}: [files]"))
+        return config
 
 
 def handle_errors(fn: F) -> F:
@@ -108,10 +116,27 @@ class RussianCommand(click.Command):
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Использование: ")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        records = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]
+        # Arguments are named in the usage line and explained in the command's text.
+        records = [r for p in self.get_params(ctx)
+                   if not isinstance(p, click.Argument) and (r := p.get_help_record(ctx))]
         if records:
             with formatter.section("Параметры"):
                 formatter.write_dl(records)
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            if exc.ctx is None:  # the parser's own errors: a context to show the usage with
+                exc.ctx = click.Context(self, info_name=info_name, parent=parent)
+            raise russian(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise russian(exc) from None
 
 
 class RussianGroup(RussianCommand, click.Group):

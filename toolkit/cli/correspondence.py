@@ -12,7 +12,7 @@ from toolkit.cli.base import CONTEXT, State, cli, handle_errors, journal_locatio
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("journal", required=False)
+@click.argument("journal", required=False, metavar="[ЖУРНАЛ]")
 @click.option("--dry-run", is_flag=True,
               help="Ничего не отправлять: записать письма в файлы .eml (в папку --out); журнал "
                    "не менять, встречи в Телемосте не создавать.")
@@ -50,7 +50,7 @@ def notify(state: State, journal: str | None, dry_run: bool, out_dir: Path | Non
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("journal", required=False)
+@click.argument("journal", required=False, metavar="[ЖУРНАЛ]")
 @click.option("--dry-run", is_flag=True,
               help="Только показать, что будет записано: журнал, отметки писем и учет "
                    "прочитанного не менять.")

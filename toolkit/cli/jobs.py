@@ -1,4 +1,4 @@
-"""`vks run`, `vks schedule`, `vks status`: the scheduled jobs."""
+"""`vks run`, `vks schedule`, `vks status`, `vks doctor`: the scheduled jobs."""
 
 from __future__ import annotations
 
@@ -23,14 +23,15 @@ def jobs_options(fn: F) -> F:
     fn = click.option("--jobs", "jobs_dir", type=click.Path(file_okay=False, path_type=Path),
                       default=None, metavar="ПАПКА",
                       help="Папка с описаниями заданий (*.toml); по умолчанию — [jobs] dir "
-                           "из файла настроек, jobs рядом с ним или ./jobs.")(fn)
+                           "из файла настроек, jobs рядом с ним, ./jobs или задания, "
+                           "поставляемые с программой.")(fn)
     return click.option("--journal", "journals", multiple=True, metavar="ЖУРНАЛ",
                         help="Журнал (файл .xlsx или gsheet:<ключ>) вместо указанных в задании "
                              "и в файле настроек (можно несколько раз).")(fn)
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("job")
+@click.argument("job", metavar="ЗАДАНИЕ")
 @jobs_options
 @click.option("--due", is_flag=True,
               help="Выполнить, только если по расписанию задания (с производственным "
@@ -45,7 +46,7 @@ def run(state: State, job: str, journals: tuple[str, ...], jobs_dir: Path | None
         dry_run: bool, today: dt.date | dt.datetime | None) -> None:
     """Выполнить задание сейчас (для cron, таймера systemd или вручную).
 
-    JOB — имя задания: имя файла в папке заданий без .toml (daily, midday, monthly,
+    ЗАДАНИЕ — имя задания: имя файла в папке заданий без .toml (daily, midday, monthly,
     recordings). Код выхода: 0 — выполнено (или по расписанию не нужно, с --due), 1 — шаг не
     выполнен (администратору отправлено уведомление), 2 — ошибка в описании задания или
     настройках, 3 — задание уже выполняется, 130 — остановлено сигналом.
@@ -104,3 +105,27 @@ def status(state: State, journals: tuple[str, ...], jobs_dir: Path | None, fmt: 
                             locations)
     click.echo(report.to_json() if fmt == "json" else report.to_text())
     sys.exit(report.exit_code)
+
+
+@cli.command(context_settings=CONTEXT)
+@jobs_options
+@today_option
+@click.pass_obj
+@handle_errors
+def doctor(state: State, journals: tuple[str, ...], jobs_dir: Path | None,
+           today: dt.date | dt.datetime | None) -> None:
+    """Проверить установку: готово ли все, что понадобится заданиям.
+
+    Файл настроек, задания, каждый журнал (читается, шапка по форме, можно записать),
+    производственный календарь этого и следующего года, вход на почтовый сервер (письма не
+    отправляются), LibreOffice, служебные папки. По строке на проверку: ✓ или ✗ и что
+    сделать. В журналы ничего не записывается. Код выхода: 0 — все в порядке, 1 — есть
+    проблемы.
+    """
+    from toolkit.jobs.doctor import diagnose, exit_code, render
+
+    now = (today if isinstance(today, dt.datetime) else
+           dt.datetime.combine(today, dt.time(12)) if today else None)
+    checks = diagnose(state.config_path, journals, jobs_dir, now)
+    click.echo(render(checks))
+    sys.exit(exit_code(checks))

@@ -21,7 +21,7 @@ from toolkit.cli.base import (
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="ПУТЬ")
 @click.option("--body", "bodies", multiple=True, metavar="НАИМЕНОВАНИЕ",
               help="Орган, для которого создать лист журнала (можно несколько раз); "
                    "по умолчанию — органы из файла настроек.")
@@ -38,10 +38,10 @@ def init(state: State, path: Path, bodies: tuple[str, ...], force: bool) -> None
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="ПУТЬ")
 @click.option("--rows", type=click.IntRange(50, 100000), default=60, show_default=True,
-              help="Строк на лист каждого органа.")
-@click.option("--seed", type=int, default=1, show_default=True,
+              metavar="ЧИСЛО", help="Строк на лист каждого органа.")
+@click.option("--seed", type=int, default=1, show_default=True, metavar="ЧИСЛО",
               help="Начальное число генератора: одно и то же дает тот же файл.")
 @click.option("--force", is_flag=True, help="Перезаписать существующий файл.")
 @click.option("--export", "export_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -75,7 +75,7 @@ def demo(state: State, path: Path, rows: int, seed: int, force: bool, export_dir
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("journal", required=False)
+@click.argument("journal", required=False, metavar="[ЖУРНАЛ]")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Вид отчета: таблица или JSON.")
 @click.option("--write", is_flag=True,
@@ -89,7 +89,7 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
           today: dt.date | dt.datetime | None) -> None:
     """Проверить журнал: заполнение, сроки, график, пересечения приемов.
 
-    JOURNAL — файл .xlsx или gsheet:<ключ таблицы>; без него проверяются журналы из
+    ЖУРНАЛ — файл .xlsx или gsheet:<ключ таблицы>; без него проверяются журналы из
     файла настроек. Код выхода: 0 — ошибок нет, 1 — есть ошибки, 2 — журнал не прочитан,
     3 — журнал открыт в Excel/LibreOffice или изменился во время работы.
     """
@@ -119,7 +119,7 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("journal")
+@click.argument("journal", metavar="ЖУРНАЛ")
 @click.option("--dry-run", is_flag=True,
               help="Только показать, какие столбцы будут переставлены; файл не меняется.")
 @click.pass_obj

@@ -22,7 +22,7 @@ from toolkit.cli.base import (
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("journal", required=False)
+@click.argument("journal", required=False, metavar="[ЖУРНАЛ]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, metavar="ПАПКА",
               help="Куда складывать решения (папка на каждый орган и пакеты для печати); "

@@ -11,7 +11,7 @@ from toolkit.cli.base import CONTEXT, DateType, State, cli, handle_errors, today
 
 
 @cli.command("print", context_settings=CONTEXT)
-@click.argument("journal", required=False)
+@click.argument("journal", required=False, metavar="[ЖУРНАЛ]")
 @click.option("--body", required=True, metavar="НАИМЕНОВАНИЕ",
               help="Орган, чей журнал печатается (наименование или название листа).")
 @click.option("--from", "start", type=DateType(), required=True,
@@ -31,7 +31,7 @@ def print_command(state: State, journal: str | None, body: str, start: dt.date, 
 
     В печать попадают заявки, чья «Дата поступления заявки» входит в период, в порядке журнала:
     графы 1–7 с заголовками и строкой нумерации на каждой странице, A4 альбомная, 10 пт, номера
-    страниц, место для подписи. Служебные столбцы не печатаются. JOURNAL — файл .xlsx или
+    страниц, место для подписи. Служебные столбцы не печатаются. ЖУРНАЛ — файл .xlsx или
     gsheet:<ключ>; без него журнал органа ищется в журналах из файла настроек.
     """
     from toolkit.journal.clock import Clock

@@ -23,7 +23,7 @@ from toolkit.cli.base import (
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("journal", required=False)
+@click.argument("journal", required=False, metavar="[ЖУРНАЛ]")
 @month_option
 @body_option()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -39,7 +39,7 @@ def stats(state: State, journal: str | None, month: Any, bodies: tuple[str, ...]
           today: dt.date | dt.datetime | None) -> None:
     """Ежемесячная статистика по органам: отчет .xlsx, HTML и JSON.
 
-    JOURNAL — файл .xlsx или gsheet:<ключ таблицы>; без него — журналы из файла настроек.
+    ЖУРНАЛ — файл .xlsx или gsheet:<ключ таблицы>; без него — журналы из файла настроек.
     Заявки месяца — поступившие в этом месяце; сведения на конец месяца (для текущего
     месяца — на сегодня).
     """
@@ -56,7 +56,7 @@ def stats(state: State, journal: str | None, month: Any, bodies: tuple[str, ...]
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("journal", required=False)
+@click.argument("journal", required=False, metavar="[ЖУРНАЛ]")
 @month_option
 @click.option("--dry-run", is_flag=True,
               help="Не отправлять: записать письма в файлы .eml (в папку --out).")

@@ -41,8 +41,9 @@ from toolkit.correspondence.reference import (
 )
 from toolkit.journal.errors import ToolkitError
 from toolkit.journal.links import canonical_link
+from toolkit.journal.shipped import shipped
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
+TEMPLATE_DIR = shipped("doc_templates")
 ZONE = ZoneInfo("Asia/Novokuznetsk")
 ZONE_NOTE = "время новокузнецкое, МСК+4"
 MAX_VALUE = 1000  # characters of one value; longer text is cut with «…»

@@ -39,6 +39,7 @@ from typing import Any
 from toolkit.jobs.when import FIRST_WORKING_DAY, When
 from toolkit.journal.config import WEEKDAYS, Config, read_toml
 from toolkit.journal.errors import ConfigError
+from toolkit.journal.shipped import shipped
 
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 _NAME_RE = re.compile(r"^[\w][\w-]*$")
@@ -399,7 +400,7 @@ class JobsSettings:
         return cls(path, notify)
 
 
-SHIPPED_JOBS = Path(__file__).resolve().parents[2] / "jobs"
+SHIPPED_JOBS = shipped("jobs")
 
 
 def jobs_folder(config: Config, explicit: Path | None = None) -> Path:

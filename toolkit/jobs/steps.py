@@ -30,6 +30,7 @@ from toolkit.jobs.declarations import (
     StatsStep,
     Step,
 )
+from toolkit.jobs.grouping import grouped
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.model import (
@@ -44,7 +45,9 @@ from toolkit.journal.russian import count
 if TYPE_CHECKING:
     from toolkit.stats.monthly import Month
 
-MAX_PROBLEM_LINES = 10  # rows named in a step's lines; the rest are counted
+# Places named per kind of warning in a step's lines; every kind is shown with its count, and
+# errors (rows left without a letter, cells not written) with all their places.
+MAX_WARNING_PLACES = 10
 
 
 @dataclass
@@ -128,8 +131,8 @@ def run_check(step: Step, ctx: StepContext) -> StepOutcome:
         verb = "было бы записано" if ctx.dry_run is not None else "записано"
         line += (f"; {verb} в журнал: {count(len(report.changes), 'ячейка', 'ячейки', 'ячеек')}"
                  f" (отмен приема по п. 2.7: {cancellations})")
-    lines = [line]
-    lines.extend(f"не записано {c.sheet}!{c.cell}: {why}" for c, why in report.skipped)
+    lines = [line, *grouped("не записано", ((why, f"{c.sheet}!{c.cell}")
+                                            for c, why in report.skipped))]
     return StepOutcome(step.kind, step.title, location, counts=counts, lines=lines)
 
 
@@ -164,10 +167,11 @@ def run_letters(step: Step, ctx: StepContext) -> StepOutcome:
     lines = [line]
     for batch in result.batches:
         lines.append(f"пакет для печати ({batch.sheet}): {batch.pdf or batch.path}")
-    problems = [*result.skipped, *result.warnings]
-    lines.extend(f"проверьте: {p}" for p in problems[:MAX_PROBLEM_LINES])
-    if len(problems) > MAX_PROBLEM_LINES:
-        lines.append(f"… и еще {len(problems) - MAX_PROBLEM_LINES} (см. vks letters)")
+    lines.extend(grouped("не подготовлено", ((p.message, f"{p.sheet}!{p.cell}")
+                                             for p in result.skipped)))
+    lines.extend(grouped("проверьте", ((p.message, f"{p.sheet}!{p.cell}")
+                                       for p in result.warnings),
+                         MAX_WARNING_PLACES, " (все — в выводе vks letters)"))
     outcome = StepOutcome(step.kind, step.title, location, counts=counts, lines=lines)
     if result.busy:
         outcome.ok = False

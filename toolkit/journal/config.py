@@ -166,7 +166,9 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} не найден") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: ошибка синтаксиса TOML: {exc}") from None
+        from toolkit.journal.toml_errors import describe
+
+        raise ConfigError(f"{path}, {describe(exc)}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: {what} не прочитан ({exc.strerror})") from None
 

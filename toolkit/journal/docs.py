@@ -1,15 +1,18 @@
 """Reference blocks of the docs generated from the schema, the findings and the settings.
 
-README.md and docs/*.md hold these blocks between `<!-- BEGIN name -->` / `<!-- END name -->`
-markers; a test keeps them equal to what this module renders;
-`python -m toolkit.journal.docs README.md docs/settings.md` rewrites them.
+docs/*.md hold these blocks between `<!-- BEGIN name -->` / `<!-- END name -->` markers
+(`columns` in docs/journal.md, `codes` in docs/findings.md, `settings` in docs/settings.md); a
+test keeps them equal to what this module renders;
+`python -m toolkit.journal.docs docs/journal.md docs/findings.md docs/settings.md` rewrites them.
+The command reference is rendered the same way from the click commands by `toolkit.cli.reference`
+(the core does not import the CLI).
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from toolkit.journal.findings import CATALOGUE
@@ -81,9 +84,9 @@ def _filler(block: str) -> Callable[[re.Match[str]], str]:
     return lambda m: m.group(1) + block + "\n" + m.group(2)
 
 
-def render(text: str) -> str:
+def render(text: str, blocks: Mapping[str, Callable[[], str]] = BLOCKS) -> str:
     """`text` with every generated block replaced by its current rendering."""
-    for name, make in BLOCKS.items():
+    for name, make in blocks.items():
         pattern = re.compile(
             rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.DOTALL
         )
@@ -92,6 +95,6 @@ def render(text: str) -> str:
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:] or ["README.md"]:
+    for name in sys.argv[1:] or ["docs/journal.md", "docs/findings.md", "docs/settings.md"]:
         path = Path(name)
         path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -1,8 +1,8 @@
 """The journal of Appendix 1 to order No. 77: graphs, sub-columns, service block, vocabularies.
 
 This module is the one source of truth for the journal layout. The .xlsx template, the Google
-Sheets formatter, the readers, the drop-downs and the README's column reference are all derived
-from it; nothing else spells a heading or a drop-down value.
+Sheets formatter, the readers, the drop-downs and docs/journal.md's column reference are all
+derived from it; nothing else spells a heading or a drop-down value.
 
 Layout of a journal sheet (rows are 1-based, as in Excel):
 

@@ -36,7 +36,7 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.control import state_dir
 from toolkit.journal.errors import JournalBusy
-from toolkit.journal.files import private_dir
+from toolkit.journal.files import shared_dir
 from toolkit.journal.model import Application, CellChange, Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import letter_date, short_date
@@ -166,7 +166,7 @@ def make_letters(
     letter_template = LetterTemplate.load(template or configured_path(config, "template"))
     source = open_source(location, config)
     journals = read_journals(source, config, only)
-    out_dir = private_dir(Path(out_dir))
+    out_dir = shared_dir(Path(out_dir))
     ledger = Ledger(state_dir(config, location) / LEDGER_NAME)
     result = LettersResult()
     try:
@@ -258,7 +258,7 @@ def _journal_letters(
             "реквизиты_органа": letterhead_details(body),
             "основание_номер": data.ground,
         }
-        private_dir(folder)
+        shared_dir(folder)
         target = _free_path(folder / letter_file_name(data.number, data.citizen,
                                                       data.decision_date), key, ledger)
         moved = None
@@ -356,7 +356,7 @@ def _free_path(target: Path, key: tuple[str, str, int], ledger: Ledger) -> Path:
 
 def _set_aside(entry: LedgerEntry, folder: Path) -> Path:
     """Move a superseded letter into `заменены/`, named with its version."""
-    aside = private_dir(folder / SUPERSEDED_DIR)
+    aside = shared_dir(folder / SUPERSEDED_DIR)
     target = aside / f"{entry.path.stem}-версия{entry.version}{entry.path.suffix}"
     n = 1
     while target.exists():

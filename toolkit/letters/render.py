@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.journal.errors import TemplateError, ToolkitError
-from toolkit.journal.files import PRIVATE_FILE, ZIP_TIME, atomic_output, normalize_zip
+from toolkit.journal.files import ZIP_TIME, atomic_output, normalize_zip
 from toolkit.letters.template import FIELDS, TEMPLATE_PATH, build_template
 
 log = logging.getLogger("vks.letters")
@@ -167,9 +167,9 @@ class LetterTemplate:
         return out.getvalue()
 
     def write(self, context: Mapping[str, object], target: Path) -> None:
-        """Render into `target`: a temporary file first, renamed when complete (0600)."""
+        """Render into `target`: a temporary file first, renamed when complete (shared)."""
         data = self.render(context)
-        with atomic_output(target, PRIVATE_FILE) as tmp:
+        with atomic_output(target) as tmp:
             tmp.write_bytes(data)
 
 
@@ -190,7 +190,7 @@ def compose_batch(letters: Sequence[Path], target: Path) -> Path:
     parts = concatenate(letters)
     if parts is None:
         return _compose_batch_docxcompose(letters, target)
-    with atomic_output(target, PRIVATE_FILE) as tmp, zipfile.ZipFile(tmp, "w") as package:
+    with atomic_output(target) as tmp, zipfile.ZipFile(tmp, "w") as package:
         for part, blob in parts.items():
             entry = zipfile.ZipInfo(part, ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
@@ -211,7 +211,7 @@ def _compose_batch_docxcompose(letters: Sequence[Path], target: Path) -> Path:
         docs = [Document(str(path)) for path in letters[start:start + group]]
         parts.append(_compose(docs))
     batch = _compose(parts)
-    with atomic_output(target, PRIVATE_FILE) as tmp:
+    with atomic_output(target) as tmp:
         batch.save(str(tmp))
         normalize_zip(tmp)
     return target
@@ -291,7 +291,7 @@ def convert_to_pdf(
             head = f.read(5)
         if head != b"%PDF-":
             raise LetterError(f"LibreOffice создал не PDF из {source.name}")
-        with atomic_output(target, PRIVATE_FILE) as tmp:
+        with atomic_output(target) as tmp:
             shutil.copyfile(produced, tmp)
     return target
 

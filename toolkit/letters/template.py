@@ -23,8 +23,9 @@ import sys
 from pathlib import Path
 
 from toolkit.journal.files import ZIP_TIME, atomic_output, normalize_zip
+from toolkit.journal.shipped import shipped
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
+TEMPLATE_DIR = shipped("doc_templates")
 TEMPLATE_NAME = "решение-об-отклонении.docx"
 TEMPLATE_PATH = TEMPLATE_DIR / TEMPLATE_NAME
 
@@ -79,13 +80,16 @@ FIELDS: dict[str, str] = {
     "реквизиты_органа": "адрес, телефон и эл. почта органа (address, phone, email) одной строкой",
     "основание_номер": "номер основания в п. 2.8 (1–4)",
 }
-"""Every placeholder a template may use, with what it holds (README lists them)."""
+"""Every placeholder a template may use, with what it holds (docs/clerk.md lists them)."""
 
 CORE_TIME = dt.datetime(*ZIP_TIME, tzinfo=dt.UTC)
 
 
 def build_template() -> bytes:
     """The template .docx as bytes: same code, same bytes."""
+    # docxcompose (loaded with docxtpl for rendering) remaps python-docx's «cp» prefix when it
+    # is first imported; importing it here makes the bytes the same whichever ran first.
+    import docxcompose.utils  # noqa: F401
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT

@@ -13,12 +13,13 @@ it. A failed send raises `MailError` with a Russian one-line reason.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -216,28 +217,17 @@ def send_message(settings: MailSettings, msg: EmailMessage,
     (an outbox records «maybe sent» there); a failure after it has `after_data` set.
     """
     settings.check()
-    context = ssl.create_default_context(cafile=settings.cafile)
-    smtp: _SMTP | _SMTPSSL | None = None
+    session: list[_SMTP | _SMTPSSL] = []  # the connection, to ask whether DATA went out
     refused: dict[str, tuple[int, bytes]] | None = None
     try:
-        if settings.security is Security.SSL:
-            smtp = _SMTPSSL(settings.host, settings.port, timeout=settings.timeout,
-                            context=context)
-        else:
-            smtp = _SMTP(settings.host, settings.port, timeout=settings.timeout)
-        smtp.on_data = on_data
-        with smtp:
-            if settings.security is Security.STARTTLS:
-                smtp.starttls(context=context)
-            if settings.username:
-                _login(smtp, settings.username, settings.password)
+        with _session(settings, on_data, session) as smtp:
             refused = smtp.send_message(msg)
     except (smtplib.SMTPException, OSError, UnicodeError) as exc:
         if refused is not None:  # the server took the message; only saying goodbye failed
             return {address: _decode(reply[1]) for address, reply in refused.items()}
         # The end of the message went out and no answer came back: maybe delivered. A reply
         # with an error code is a refusal, not a doubt.
-        after = smtp is not None and smtp.data_sent and \
+        after = bool(session) and session[0].data_sent and \
             not isinstance(exc, smtplib.SMTPResponseException)
         reason = _reason(exc, settings)
         if after:
@@ -245,6 +235,44 @@ def send_message(settings: MailSettings, msg: EmailMessage,
         raise MailError(f"почтовый сервер {settings.server}: {reason}",
                         after_data=after) from exc
     return {address: _decode(reply[1]) for address, reply in refused.items()}
+
+
+def check_login(settings: MailSettings) -> None:
+    """Connect, say EHLO, STARTTLS, log in and QUIT, sending nothing (`vks doctor`).
+
+    Raises ConfigError when the settings are incomplete, MailError when the server says no.
+    """
+    settings.check()
+    try:
+        with _session(settings) as smtp:
+            smtp.ehlo_or_helo_if_needed()
+    except (smtplib.SMTPException, OSError, UnicodeError) as exc:
+        raise MailError(f"почтовый сервер {settings.server}: {_reason(exc, settings)}") from exc
+
+
+@contextlib.contextmanager
+def _session(settings: MailSettings, on_data: Callable[[], None] | None = None,
+             opened: list[_SMTP | _SMTPSSL] | None = None) -> Iterator[smtplib.SMTP]:
+    """A connection that is encrypted as `security` says and logged in; QUIT on leaving.
+
+    `on_data` is called right before the end of a message goes out; `opened` receives the
+    connection, so a caller can tell afterwards whether DATA was transmitted."""
+    context = ssl.create_default_context(cafile=settings.cafile)
+    smtp: _SMTP | _SMTPSSL
+    if settings.security is Security.SSL:
+        smtp = _SMTPSSL(settings.host, settings.port, timeout=settings.timeout,
+                        context=context)
+    else:
+        smtp = _SMTP(settings.host, settings.port, timeout=settings.timeout)
+    smtp.on_data = on_data
+    if opened is not None:
+        opened.append(smtp)
+    with smtp:
+        if settings.security is Security.STARTTLS:
+            smtp.starttls(context=context)
+        if settings.username:
+            _login(smtp, settings.username, settings.password)
+        yield smtp
 
 
 def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:

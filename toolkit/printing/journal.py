@@ -84,7 +84,7 @@ def print_journal(location: str, config: Config, body: str, start: dt.date, end:
     undated = sum(1 for a in journal.applications if a.received is None)
     document = journal_document(journal, chosen, start, end, clock.today)
     if suffix == ".docx":
-        with atomic_output(out, PRIVATE_FILE) as tmp:
+        with atomic_output(out) as tmp:
             tmp.write_bytes(document)
     else:
         _to_pdf(document, out, soffice, timeout)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
-from toolkit.journal.files import private_dir, write_bytes_atomic
+from toolkit.journal.files import shared_dir, write_bytes_atomic
 from toolkit.journal.model import Journal
 from toolkit.journal.rules import Context, retention_end, run_rules
 from toolkit.journal.russian import short_date
@@ -128,13 +128,13 @@ def render_xlsx(recordings: Sequence[Recording], today: dt.date) -> bytes:
 
 def write_recordings(recordings: Sequence[Recording], out_dir: Path, today: dt.date,
                      fmt: str = "xlsx") -> Path:
-    """Write the list into `out_dir` (private, atomic); the same day's list is replaced."""
+    """Write the list into `out_dir` (shared, atomic); the same day's list is replaced."""
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"unknown list format: {fmt}")
-    private_dir(out_dir)
+    shared_dir(out_dir)
     path = out_dir / file_name(today, fmt)
     data = render_xlsx(recordings, today) if fmt == "xlsx" else render_csv(recordings)
-    write_bytes_atomic(path, data, 0o600)
+    write_bytes_atomic(path, data)
     return path
 
 

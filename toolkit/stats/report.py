@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from toolkit.journal.files import private_dir, write_bytes_atomic
+from toolkit.journal.files import shared_dir, write_bytes_atomic
 from toolkit.stats.charts import charts
 from toolkit.stats.html import render_html
 from toolkit.stats.period import Month
@@ -54,14 +54,14 @@ def _data_uri(png: bytes) -> str:
 
 def build_report(stats: MonthlyStats, out_dir: Path, formats: Sequence[str] = FORMATS
                  ) -> list[Path]:
-    """Write the report files into `out_dir` (private, atomically); return their paths.
+    """Write the report files into `out_dir` (shared, atomically); return their paths.
 
     The HTML file carries its charts as data: URIs, so it opens anywhere on its own.
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown report format: {unknown}")
-    private_dir(out_dir)
+    shared_dir(out_dir)
     base = report_name(stats.month)
     renderers: dict[str, Callable[[], bytes]] = {
         "xlsx": lambda: render_xlsx(stats),
@@ -73,7 +73,7 @@ def build_report(stats: MonthlyStats, out_dir: Path, formats: Sequence[str] = FO
     for fmt in FORMATS:
         if fmt in formats:
             path = out_dir / f"{base}.{fmt}"
-            write_bytes_atomic(path, renderers[fmt](), 0o600)
+            write_bytes_atomic(path, renderers[fmt]())
             paths.append(path)
     return paths
 
