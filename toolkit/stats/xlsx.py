@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.journal.findings import CODES
+from toolkit.journal.text import formula_start
 from toolkit.stats.monthly import MEASURES, STATE_GROUPS, BodyStats, MonthlyStats
 from toolkit.stats.report import (
     GROUP_COLORS,
@@ -78,6 +79,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, font: Font = CELL_FONT,
     cell = ws.cell(row, col, value)
     if isinstance(value, str):
         cell.data_type = "s"  # text from a journal is never a formula
+        cell.quotePrefix = formula_start(value)  # nor becomes one when a person edits it
     cell.font = font
     if fmt:
         cell.number_format = fmt

@@ -24,6 +24,7 @@ from toolkit.journal.schema import BY_KEY
 from toolkit.sources.xlsx.locks import describe_locks
 from toolkit.sources.xlsx.package import Package
 from toolkit.sources.xlsx.patch import PatchError, patch_sheet, rewrite_package
+from toolkit.sources.xlsx.sniff import not_xlsx_reason
 
 log = logging.getLogger("vks.xlsx")
 
@@ -72,7 +73,9 @@ class XlsxSource:
             try:
                 self._package = Package(data)
                 self._package.sheet_parts  # noqa: B018 - fail early on a broken package
-            except (zipfile.BadZipFile, KeyError, SyntaxError) as exc:
+            except zipfile.BadZipFile:
+                raise JournalError(f"{self.location}: {not_xlsx_reason(data)}") from None
+            except (KeyError, SyntaxError) as exc:
                 raise JournalError(
                     f"{self.location}: это не книга Excel .xlsx или файл поврежден ({exc})"
                 ) from None
