@@ -144,10 +144,10 @@ def test_read_regular_refuses_a_fifo_at_once(tmp_path: Path) -> None:
         read_regular(tmp_path)
 
 
-def _vks(*args: str, cwd: Path, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+def _vks(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "toolkit", *args], cwd=cwd, env=environ,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def test_fifo_as_config_or_lock_file_does_not_hang(demo: tuple[Path, Manifest],
@@ -180,12 +180,12 @@ def test_full_disk_names_the_file_and_exits_2(demo: tuple[Path, Manifest],
     done = subprocess.run(
         [sys.executable, "-c", code, "check", str(path), "--write", "--today",
          TODAY.isoformat()], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     assert done.returncode == 2, done.stderr
     assert "Внутренняя ошибка" not in done.stderr
     assert "файл больше допустимого размера" in done.stderr and ".xlsx" in done.stderr
     assert path.read_bytes() == before
-    assert not [p for p in tmp_path.rglob(f"*{TEMP_SUFFIX}")]
+    assert not list(tmp_path.rglob(f"*{TEMP_SUFFIX}"))
 
 
 @pytest.mark.parametrize(("code", "cause"), [
@@ -218,9 +218,8 @@ def test_full_sqlite_ledger_names_its_file(tmp_path: Path) -> None:
     conn = connect(ledger, "CREATE TABLE IF NOT EXISTS t (x TEXT);")
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")
-    with pytest.raises(sqlite3.Error) as full:
-        with conn:
-            conn.executemany("INSERT INTO t VALUES (?)", [("x" * 4000,)] * 50)
+    with pytest.raises(sqlite3.Error) as full, conn:
+        conn.executemany("INSERT INTO t VALUES (?)", [("x" * 4000,)] * 50)
     message = describe_error(full.value)
     assert message is not None
     assert message.startswith(f"файл учета {ledger}: на диске нет места")

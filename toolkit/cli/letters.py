@@ -85,8 +85,16 @@ def _letters_summary(location: str, result: Any) -> str:
         lines.append(f"Пакет для печати: {result.batch}")
     if result.pdf:
         lines.append(f"PDF для печати: {result.pdf}")
-    if not made:
+    if result.carried:
+        lines.append(f"В пакет добавлены решения, подготовленные прерванным запуском и еще не "
+                     f"попавшие ни в один пакет: {result.carried}.")
+    if not made and not result.batch:
         lines.append("Новых решений нет — пакет для печати не создан.")
+    if result.adopted:
+        lines.append(f"Найдены в папке и взяты в учет решения, подготовленные раньше "
+                     f"(их нет в учете решений): {result.adopted} — заново не готовятся.")
+    if result.swept:
+        lines.append(f"Удалены временные файлы прерванного запуска: {result.swept}.")
     if result.written:
         lines.append(f"В журнал записано отметок: {result.written}.")
     if result.dropped:

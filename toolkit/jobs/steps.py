@@ -145,6 +145,7 @@ def run_letters(step: Step, ctx: StepContext) -> StepOutcome:
     result = make_letters(location, ctx.config, out, ctx.clock, only=step.bodies, pdf=step.pdf)
     made = len(result.made)
     counts = {"letters": made, "letters_unchanged": result.unchanged,
+              "letters_carried": result.carried,
               "letters_skipped": len(result.skipped), "notes": result.written}
     line = (f"подготовлено {count(made, 'решение', 'решения', 'решений')}, без изменений "
             f"{result.unchanged}, не подготовлено (не хватает данных) {len(result.skipped)}; "
@@ -152,6 +153,8 @@ def run_letters(step: Step, ctx: StepContext) -> StepOutcome:
     lines = [line]
     if result.batch:
         lines.append(f"пакет для печати: {result.batch}")
+    if result.carried:
+        lines.append(f"в пакет добавлены решения прерванного запуска: {result.carried}")
     if result.pdf:
         lines.append(f"PDF для печати: {result.pdf}")
     problems = [*result.skipped, *result.warnings]

@@ -38,7 +38,8 @@ TEMP_SUFFIX = ".vks-tmp"
 _TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<host>[0-9a-f]{6})-(?P<pid>\d+)\.[^.]+"
                       + re.escape(TEMP_SUFFIX) + "$")
 STALE_TEMP_AGE = 24 * 3600  # seconds: another computer's temporary file older than this is stale
-_swept: set[Path] = set()
+SWEEP_INTERVAL = 300.0  # seconds: a folder is looked at again for left-overs after this
+_swept: dict[Path, float] = {}  # folder → when this process last swept it (monotonic)
 log = logging.getLogger("vks.files")
 
 
@@ -118,15 +119,18 @@ def _keep_owner(tmp: Path, old: os.stat_result) -> None:
 
 
 def sweep_temporary(folder: Path, force: bool = False) -> int:
-    """Remove temporary files a dead process left in `folder` (once per folder and process).
+    """Remove temporary files a dead process left in `folder` (at most every few minutes per
+    folder and process, or now with `force`).
 
     A file of this computer is stale when its process is gone; another computer's (a shared
     folder) only after a day, as its process cannot be seen from here. Returns how many.
     """
     folder = Path(folder)
-    if folder in _swept and not force:
+    now = time.monotonic()
+    last = _swept.get(folder)
+    if last is not None and now - last < SWEEP_INTERVAL and not force:
         return 0
-    _swept.add(folder)
+    _swept[folder] = now
     try:
         names = [e.name for e in os.scandir(folder) if e.name.endswith(TEMP_SUFFIX)]
     except OSError:
