@@ -34,7 +34,39 @@ _ADDRESS_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]{2,}$")
 
 
 class MailError(ToolkitError):
-    """The mail server did not take a message (the reason is in the message)."""
+    """The mail server did not take a message (the reason is in the message).
+
+    `maybe_sent`: the message itself had been transmitted when the connection failed or timed
+    out, so the server may have accepted it — sending it again may deliver it twice.
+    """
+
+    def __init__(self, message: str, maybe_sent: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+
+
+class _Tracked(smtplib.SMTP):
+    """An SMTP client that knows whether the message itself has been transmitted (after the
+    server's 354 to DATA): from then on, a lost reply leaves the result unknown."""
+
+    handed_over = False
+    _in_data = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s: Any) -> None:
+        if self._in_data and not isinstance(s, str):  # commands are str, the message bytes
+            self.handed_over = True
+        super().send(s)
+
+
+class _TrackedSSL(_Tracked, smtplib.SMTP_SSL):
+    pass
 
 
 class Security(Enum):
@@ -187,13 +219,13 @@ def send_message(settings: MailSettings, msg: EmailMessage) -> dict[str, str]:
     """
     settings.check()
     context = ssl.create_default_context(cafile=settings.cafile)
+    smtp: _Tracked | None = None
     try:
-        smtp: smtplib.SMTP
         if settings.security is Security.SSL:
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                    context=context)
+            smtp = _TrackedSSL(settings.host, settings.port, timeout=settings.timeout,
+                               context=context)
         else:
-            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+            smtp = _Tracked(settings.host, settings.port, timeout=settings.timeout)
         with smtp:
             if settings.security is Security.STARTTLS:
                 smtp.starttls(context=context)
@@ -201,7 +233,14 @@ def send_message(settings: MailSettings, msg: EmailMessage) -> dict[str, str]:
                 _login(smtp, settings.username, settings.password)
             refused = smtp.send_message(msg)
     except (smtplib.SMTPException, OSError, UnicodeError) as exc:
-        raise MailError(f"почтовый сервер {settings.server}: {_reason(exc, settings)}") from exc
+        # After the message went out, only the server's own error reply is a sure «not sent».
+        unsure = smtp is not None and smtp.handed_over and not isinstance(
+            exc, smtplib.SMTPResponseException)
+        reason = _reason(exc, settings)
+        if unsure:
+            reason += (" после передачи письма: возможно, сервер его принял — письмо будет "
+                       "отправлено повторно не больше одного раза, с тем же Message-ID")
+        raise MailError(f"почтовый сервер {settings.server}: {reason}", unsure) from exc
     return {address: _decode(reply[1]) for address, reply in refused.items()}
 
 
@@ -231,11 +270,14 @@ def _reason(exc: BaseException, settings: MailSettings) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"ответ {exc.smtp_code} {_decode(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
+        # smtplib turns a read that timed out into «Connection unexpectedly closed».
+        if isinstance(exc.__context__, socket.timeout | TimeoutError):
+            return f"истекло время ожидания ответа сервера ({settings.timeout:g} с)"
         return "сервер разорвал соединение"
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
         return f"ошибка TLS ({exc.__class__.__name__}); проверьте security и cafile"
     if isinstance(exc, socket.timeout | TimeoutError):
-        return f"нет ответа за {settings.timeout:g} с"
+        return f"истекло время ожидания ответа сервера ({settings.timeout:g} с)"
     if isinstance(exc, ConnectionRefusedError):
         return "соединение отклонено (сервер не запущен или неверный порт)"
     if isinstance(exc, socket.gaierror):
