@@ -49,6 +49,7 @@ class StepOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
     error: str = ""
+    busy: bool = False  # the journal was open in an office program: nothing was written
 
     @property
     def line(self) -> str:
@@ -164,6 +165,7 @@ def run_letters(step: Step, ctx: StepContext) -> StepOutcome:
     outcome = StepOutcome(step.kind, step.title, location, counts=counts, lines=lines)
     if result.busy:
         outcome.ok = False
+        outcome.busy = True
         outcome.error = (f"решения подготовлены, но отметки в журнал не записаны: {result.busy}"
                          f" — допишутся при следующем запуске")
     return outcome
