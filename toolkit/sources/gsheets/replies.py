@@ -9,7 +9,6 @@ memory in proportion to a number taken from the reply.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -87,16 +86,13 @@ def _check_block(block: Any, title: str, location: str) -> None:
         values = row.get("values", [])
         if not isinstance(values, list) or start_col + len(values) > MAX_COLUMNS:
             raise _bad(location, f"значения строки листа «{title}»")
-        if not {type(v) for v in values} <= _cell_types():
+        if {type(v) for v in values} & _NOT_CELLS:
             raise _bad(location, f"значение ячейки листа «{title}» неизвестного типа")
 
 
-@functools.cache
-def _cell_types() -> frozenset[type]:
-    """What a decoded cell may be (`source.decode_cell`): a value, an empty {}, a Formula."""
-    from toolkit.sources.gsheets.source import Formula
-
-    return frozenset({str, int, float, bool, dict, Formula})
+# A decoded cell (`source.decode_cell`) is a value, an empty {} or a Formula; JSON gives a list
+# or null only where the reply is not a spreadsheet.
+_NOT_CELLS = frozenset({list, type(None)})
 
 
 def check_value_ranges(reply: Any, expected: int, location: str) -> list[Mapping[str, Any]]:
