@@ -18,6 +18,7 @@ from toolkit.cli.base import (
     journal_locations,
     today_option,
 )
+from toolkit.journal.text import printable
 
 
 @cli.command(context_settings=CONTEXT)
@@ -92,7 +93,7 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
         click.echo(json.dumps(payload[0] if len(payload) == 1 else payload,
                               ensure_ascii=False, indent=2))
     else:
-        click.echo("\n\n".join(r.to_text() for r in reports))
+        click.echo(printable("\n\n".join(r.to_text() for r in reports)))
     if state.verbose:
         for r in reports:
             if r.requests is not None:

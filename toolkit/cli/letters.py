@@ -19,6 +19,7 @@ from toolkit.cli.base import (
     journal_locations,
     today_option,
 )
+from toolkit.journal.text import printable
 
 
 @cli.command(context_settings=CONTEXT)
@@ -61,12 +62,12 @@ def letters(state: State, journal: str | None, out_dir: Path | None, since: dt.d
     for location in journal_locations(state, journal):
         result = make_letters(location, config, out, clock, since=since, only=bodies,
                               pdf=pdf, force=force)
-        click.echo(_letters_summary(location, result))
+        click.echo(printable(_letters_summary(location, result)))
         if result.busy:
             busy.append(result.busy)
     if busy:
         for message in busy:
-            click.echo(f"Ошибка: {message}", err=True)
+            click.echo(f"Ошибка: {printable(message)}", err=True)
         click.echo("Решения подготовлены, но отметки в журнал не записаны: закройте журнал и "
                    "запустите команду снова.", err=True)
         sys.exit(3)
