@@ -54,14 +54,14 @@ from toolkit.jobs.logs import (
 )
 from toolkit.jobs.notices import Transport, notify_failure
 from toolkit.jobs.results import NotDue, RunResult, changes_text
-from toolkit.jobs.steps import EXECUTORS, Executor, StepContext, StepOutcome
+from toolkit.jobs.steps import EXECUTORS, Executor, StepContext, StepOutcome, execute
 from toolkit.jobs.timetable import Timetable, WallClock, local_clock, trigger_for
 from toolkit.jobs.waiting import WAITING_NAME, WaitingWrites, after_run, retry_due
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.control import calendar_for
-from toolkit.journal.errors import ConfigError, JournalBusy, ToolkitError, describe_error
+from toolkit.journal.errors import ConfigError, ToolkitError
 from toolkit.journal.russian import short_datetime
 
 log = logging.getLogger("vks.scheduler")
@@ -236,41 +236,7 @@ class Runner:
         return result
 
     def _execute(self, job: Job, step: Step, ctx: StepContext) -> StepOutcome:
-        target = _target(ctx.journals)
-        fields = {"job": job.name, "step": step.kind, "target": target}
-        try:
-            outcome = self.executors[step.kind](step, ctx)
-        except JournalBusy as exc:
-            log.warning("задание %s: шаг «%s» (%s): журнал открыт или изменен, ничего не "
-                        "записано", job.name, step.title, target,
-                        extra=log_fields(event="step-busy", **fields))
-            return StepOutcome(step.kind, step.title, target, ok=False, error=str(exc),
-                               busy=True)
-        except ToolkitError as exc:
-            log.error("задание %s: шаг «%s» (%s) не выполнен: %s", job.name, step.title, target,
-                      exc, extra=log_fields(event="step-failed", error=type(exc).__name__,
-                                         **fields))
-            return StepOutcome(step.kind, step.title, target, ok=False, error=str(exc))
-        except Exception as exc:
-            described = describe_error(exc)  # a full disk, no rights, a read-only ledger…
-            if described is not None:
-                log.error("задание %s: шаг «%s» (%s) не выполнен: %s", job.name, step.title,
-                          target, described, extra=log_fields(
-                              event="step-failed", error=type(exc).__name__, **fields))
-                return StepOutcome(step.kind, step.title, target, ok=False, error=described)
-            log.error("задание %s: шаг «%s» (%s): внутренняя ошибка %s", job.name, step.title,
-                      target, type(exc).__name__,
-                      extra=log_fields(event="step-crashed", error=type(exc).__name__,
-                                    stack=stack_of(exc), **fields))
-            return StepOutcome(step.kind, step.title, target, ok=False,
-                               error=f"внутренняя ошибка ({type(exc).__name__}); место ошибки — "
-                                     f"в журнале работы {self.state / 'logs' / LOG_NAME}")
-        level = logging.INFO if outcome.ok else logging.ERROR
-        log.log(level, "задание %s: шаг «%s» (%s): %s", job.name, step.title, target,
-                outcome.lines[0] if outcome.ok and outcome.lines else outcome.error or "выполнено",
-                extra=log_fields(event="step-done" if outcome.ok else "step-failed",
-                              counts=outcome.counts, **fields))
-        return outcome
+        return execute(self.executors, job.name, step, ctx, self.state / "logs" / LOG_NAME)
 
     def _finish(self, result: RunResult, ledger: RunLedger | None) -> None:
         result.finished = self.clock()

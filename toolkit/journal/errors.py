@@ -116,9 +116,22 @@ def describe_sqlite_error(exc: Exception, path: object = None) -> str:
         cause = ("на диске нет места (база данных или диск заполнены)" if "full" in text
                  else "только для чтения" if "readonly" in text
                  else f"ошибка SQLite ({type(exc).__name__})")
+    if "нет места" not in cause and path is not None and _disk_full(path):
+        cause = f"на диске нет места ({cause})"  # SQLite often says «I/O error» for ENOSPC
     where = f"файл учета {path}" if path is not None else "файл учета"
     hint = " — освободите место и запустите команду снова" if "нет места" in cause else ""
     return f"{where}: {cause}{hint}. Записанное раньше не изменено."
+
+
+def _disk_full(path: object, reserve: int = 1 << 20) -> bool:
+    """Whether the file system holding `path` has (almost) no space left."""
+    import os
+
+    try:
+        st = os.statvfs(os.path.dirname(os.path.abspath(str(path))) or ".")
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+    return st.f_bavail * st.f_frsize < reserve
 
 
 def describe_error(exc: BaseException) -> str | None:

@@ -120,7 +120,7 @@ class Ledger:
     def owner(self, path: Path) -> tuple[str, str, int] | None:
         """The decision whose letter (current or superseded) is this file, if any."""
         row = self.conn.execute("SELECT journal, body, number FROM letters WHERE path = ? "
-                                "LIMIT 1", (str(path),)).fetchone()
+                                "LIMIT 1", (_abs(path),)).fetchone()
         return (row[0], row[1], int(row[2])) if row else None
 
     def unbatched(self, journal: str, folder: Path) -> list[LedgerEntry]:
@@ -138,7 +138,7 @@ class Ledger:
                 self.confirm_batch(Path(pending[len(PENDING):]))
                 continue
             path = Path(row["path"])
-            if path.is_file() and path.is_relative_to(folder):
+            if path.is_file() and path.is_relative_to(folder.absolute()):
                 out.append(_entry(row))
         return out
 
@@ -146,14 +146,14 @@ class Ledger:
         """Record that these letters go into `batch`, before the batch file is written."""
         with self.conn:
             self.conn.executemany("UPDATE letters SET batched = ? WHERE path = ?",
-                                  [(PENDING + str(batch), str(p)) for p in paths])
+                                  [(PENDING + _abs(batch), _abs(p)) for p in paths])
 
     def confirm_batch(self, batch: Path) -> None:
         """The batch file is written: its letters are batched for good (even if the file is
         later moved or deleted after printing)."""
         with self.conn:
             self.conn.execute("UPDATE letters SET batched = ? WHERE batched = ?",
-                              (str(batch), PENDING + str(batch)))
+                              (_abs(batch), PENDING + _abs(batch)))
 
     def next_version(self, key: tuple[str, str, int]) -> int:
         row = self.conn.execute(
@@ -165,7 +165,7 @@ class Ledger:
         """Whether another decision's letter has this file name."""
         row = self.conn.execute(
             "SELECT 1 FROM letters WHERE path = ? AND NOT "
-            "(journal = ? AND body = ? AND number = ?) LIMIT 1", (str(path), *key)).fetchone()
+            "(journal = ? AND body = ? AND number = ?) LIMIT 1", (_abs(path), *key)).fetchone()
         return row is not None
 
     def supersede(self, entry: LedgerEntry, moved_to: Path) -> None:
@@ -173,7 +173,7 @@ class Ledger:
             self.conn.execute(
                 "UPDATE letters SET current = 0, path = ? "
                 "WHERE journal = ? AND body = ? AND number = ? AND version = ?",
-                (str(moved_to), *entry.key, entry.version))
+                (_abs(moved_to), *entry.key, entry.version))
 
     def add(self, entry: LedgerEntry, sheet: str | None = None, batched: str | None = None
             ) -> None:
@@ -186,8 +186,13 @@ class Ledger:
                 "INSERT OR REPLACE INTO letters "
                 "(journal, body, number, version, digest, path, made_on, current, sheet, "
                 "batched) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                (*entry.key, entry.version, entry.digest, str(entry.path),
+                (*entry.key, entry.version, entry.digest, _abs(entry.path),
                  entry.made_on.isoformat(), sheet, batched))
+
+
+def _abs(path: Path) -> str:
+    """Paths are kept absolute: the next run may start in another folder (the scheduler's)."""
+    return str(Path(path).absolute())
 
 
 def _entry(row: sqlite3.Row) -> LedgerEntry:

@@ -206,7 +206,8 @@ def _batch(result: LettersResult, ledger: Ledger, journal: str, out_dir: Path,
     run killed in between leaves them to the next run's batch — never lost, never batched twice.
     """
     made = [m.path for m in result.made]
-    pending = [e.path for e in ledger.unbatched(journal, out_dir) if e.path not in set(made)]
+    ours = {p.absolute() for p in made}
+    pending = [e.path for e in ledger.unbatched(journal, out_dir) if e.path not in ours]
     if pending:
         log.info("в пакет добавлены решения прерванного запуска: %d", len(pending))
     letters = [*pending, *made]
