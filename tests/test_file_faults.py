@@ -240,3 +240,13 @@ def test_encrypted_workbook_is_named_as_such(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 2
     assert "защищена паролем на открытие" in result.output
+
+
+def test_a_fifo_as_letter_template_is_refused(tmp_path: Path) -> None:
+    from toolkit.journal.errors import TemplateError
+    from toolkit.letters.render import LetterTemplate
+
+    fifo = tmp_path / "шаблон.docx"
+    os.mkfifo(fifo)
+    with pytest.raises(TemplateError, match="именованный канал"):
+        LetterTemplate.load(fifo)

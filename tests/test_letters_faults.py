@@ -174,3 +174,16 @@ def test_temporary_letters_of_a_killed_run_are_removed(tmp_path: Path) -> None:
     assert result.swept == 1 and not stale.exists()
     assert not list(out.rglob(f"*{TEMP_SUFFIX}"))
     assert os.listdir(out / "Министерство")  # the letters themselves stay
+
+
+def test_letters_made_with_a_relative_folder_are_known_from_any_other(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    journal = _journal(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    first = make_letters(str(journal), CONFIG, Path("out"), CLOCK)  # `vks letters --out out`
+    assert len(first.made) == 3
+    elsewhere = tmp_path / "где-то"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the scheduler starts in another folder
+    again = make_letters(str(journal), CONFIG, tmp_path / "out", CLOCK)
+    assert (again.made, again.dropped, again.batch) == ([], 0, None)
