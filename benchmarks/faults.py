@@ -271,7 +271,10 @@ def edits_lost(original: dict[tuple[str, int, int], str], path: Path) -> int:
 
 
 def temp_files(folder: Path) -> int:
-    return sum(1 for p in folder.rglob(f"*{TEMP}"))
+    left = list(folder.rglob(f"*{TEMP}"))
+    for path in left:  # which, so a failure can be understood
+        print(f"временный файл остался: {path.relative_to(folder.parent)}", file=sys.stderr)
+    return len(left)
 
 
 def letters_problems(out: Path, ledger: Path, expected: int) -> int:

@@ -116,7 +116,7 @@ def test_temporary_files_of_dead_processes_are_swept(tmp_path: Path) -> None:
     two_days_ago = time.time() - 2 * 86400
     for path in (foreign_old, legacy):
         os.utime(path, (two_days_ago, two_days_ago))
-    assert sweep_temporary(tmp_path, force=True) == 3
+    assert sweep_temporary(tmp_path) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, foreign_new.name])
 
 
@@ -250,3 +250,45 @@ def test_a_fifo_as_letter_template_is_refused(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(TemplateError, match="именованный канал"):
         LetterTemplate.load(fifo)
+
+
+@pytest.mark.parametrize("moment", ["during the backup", "while the new file is written"])
+def test_a_save_during_the_last_steps_of_a_write_is_not_lost(
+        demo: tuple[Path, Manifest], monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
+    """A person saves (Excel: a temporary file renamed over the journal) after the last check
+    before the backup: the write is refused right before its rename, the edit stays."""
+    import toolkit.sources.xlsx.source as xlsx_source
+
+    path, _ = demo
+
+    def person_saves() -> None:
+        book = openpyxl.load_workbook(path)
+        book["ЦСВ"]["K6"] = "правка специалиста"
+        book.save(path.with_name("~tmp.xlsx"))
+        os.replace(path.with_name("~tmp.xlsx"), path)
+
+    if moment == "during the backup":
+        real_backup = xlsx_source.backup
+
+        def backup(*args: object, **kwargs: object) -> Path:
+            made = real_backup(*args, **kwargs)  # type: ignore[arg-type]
+            person_saves()
+            return made
+
+        monkeypatch.setattr(xlsx_source, "backup", backup)
+    else:
+        real_fsync = os.fsync
+        saved: list[bool] = []
+
+        def fsync(fd: int) -> None:  # the new journal's data reaches the disk …
+            real_fsync(fd)
+            name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+            if name.startswith(f".{path.name}.") and not saved:
+                saved.append(True)
+                person_saves()  # … and just then the person's program saves
+
+        monkeypatch.setattr("toolkit.journal.files.os.fsync", fsync)
+    with pytest.raises(JournalBusy, match="изменился после чтения"):
+        check(str(path), Config(), TODAY, write=True)
+    assert openpyxl.load_workbook(path)["ЦСВ"]["K6"].value == "правка специалиста"
+    assert not list(path.parent.glob(f".*{TEMP_SUFFIX}"))

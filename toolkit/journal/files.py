@@ -38,8 +38,6 @@ TEMP_SUFFIX = ".vks-tmp"
 _TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<host>[0-9a-f]{6})-(?P<pid>\d+)\.[^.]+"
                       + re.escape(TEMP_SUFFIX) + "$")
 STALE_TEMP_AGE = 24 * 3600  # seconds: another computer's temporary file older than this is stale
-SWEEP_INTERVAL = 300.0  # seconds: a folder is looked at again for left-overs after this
-_swept: dict[Path, float] = {}  # folder → when this process last swept it (monotonic)
 log = logging.getLogger("vks.files")
 
 
@@ -55,8 +53,13 @@ def write_target(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, mode: int | None = None) -> Iterator[Path]:
+def atomic_output(path: Path, mode: int | None = None,
+                  check: Callable[[], None] | None = None) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces `path` at once.
+
+    `check` runs right before the replacement (after the data is on disk) and may raise to
+    refuse it: a journal that someone saved meanwhile is then left as they saved it — the
+    window for a lost edit is the moment between that check and the rename.
 
     A new file is private (0600); a replaced file keeps its permissions and, where the system
     allows, its owner and group. A symbolic link is written through: its target is replaced
@@ -87,6 +90,8 @@ def atomic_output(path: Path, mode: int | None = None) -> Iterator[Path]:
             _keep_owner(tmp, old)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        if check is not None:
+            check()
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -118,19 +123,15 @@ def _keep_owner(tmp: Path, old: os.stat_result) -> None:
     log.warning("владелец файла %s не сохранен: нет прав сменить владельца", tmp.name)
 
 
-def sweep_temporary(folder: Path, force: bool = False) -> int:
-    """Remove temporary files a dead process left in `folder` (at most every few minutes per
-    folder and process, or now with `force`).
+def sweep_temporary(folder: Path) -> int:
+    """Remove temporary files a dead process left in `folder`; how many.
 
-    A file of this computer is stale when its process is gone; another computer's (a shared
-    folder) only after a day, as its process cannot be seen from here. Returns how many.
+    A file of this computer is stale when its process is gone (or the pid now belongs to a
+    process started after the file was written); another computer's (a shared folder) only
+    after a day, as its process cannot be seen from here. One directory listing per write:
+    a long-running scheduler sees what a killed `vks letters` left a minute ago.
     """
     folder = Path(folder)
-    now = time.monotonic()
-    last = _swept.get(folder)
-    if last is not None and now - last < SWEEP_INTERVAL and not force:
-        return 0
-    _swept[folder] = now
     try:
         names = [e.name for e in os.scandir(folder) if e.name.endswith(TEMP_SUFFIX)]
     except OSError:
@@ -141,7 +142,7 @@ def sweep_temporary(folder: Path, force: bool = False) -> int:
         candidate = folder / name
         try:
             if m is not None and m.group("host") == me:
-                stale = not _alive(int(m.group("pid")))
+                stale = not _alive(int(m.group("pid")), candidate.lstat().st_mtime)
             else:
                 stale = time.time() - candidate.lstat().st_mtime > STALE_TEMP_AGE or m is None
             if stale:
@@ -154,7 +155,8 @@ def sweep_temporary(folder: Path, force: bool = False) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, written: float) -> bool:
+    """Whether the process that wrote a file at `written` (epoch seconds) may still run."""
     if pid == os.getpid():
         return True
     if sys.platform == "win32":  # pragma: no cover - no cheap check; age decides there
@@ -164,8 +166,22 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    started = _started(pid)
+    # A pid is reused after the writer died: a process started after the file is not its writer.
+    return started is None or started <= written + 1
+
+
+def _started(pid: int) -> float | None:
+    """When a process started (epoch seconds), from /proc; None where that is not known."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat", encoding="ascii") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def regular_kind(mode: int) -> str:

@@ -226,7 +226,7 @@ def _sweep(out_dir: Path) -> int:
     folders = [out_dir]
     for body in (p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink()):
         folders += [body, body / SUPERSEDED_DIR]
-    return sum(sweep_temporary(f, force=True) for f in folders if f.is_dir())
+    return sum(sweep_temporary(f) for f in folders if f.is_dir())
 
 
 def _journal_letters(

@@ -188,7 +188,7 @@ class XlsxSource:
         self.ensure_unchanged()
         if self.backup_dir is not None:
             result.backup = backup(self.path, self.backup_dir, self.keep_backups)
-        with atomic_output(self.path) as tmp:
+        with atomic_output(self.path, check=self.ensure_unchanged) as tmp:
             tmp.write_bytes(new_data)
         self._data = new_data
         self._fingerprint = fingerprint_of(self.path, new_data)
