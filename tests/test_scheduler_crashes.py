@@ -150,3 +150,21 @@ def test_a_dead_run_is_left_alone_while_its_job_is_locked(tmp_path: Path) -> Non
     assert reaped.result is Result.FAILED and len(sent) == 1
     assert Lock(state / "locks" / "job-daily.lock").holder() is None
     runner.close()
+
+
+def test_a_retry_of_a_refused_write_does_not_cover_the_next_slot(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    ledger = RunLedger(state / "runs.sqlite")
+    ledger.first_seen("daily", T(2026, 11, 27, 18, 0))
+    manual = ledger.start("daily", None, Trigger.MANUAL, T(2026, 11, 30, 8, 0))
+    ledger.finish(manual, Result.FAILED, T(2026, 11, 30, 8, 1), {}, [])
+    retry = ledger.start("daily", None, Trigger.RETRY, T(2026, 11, 30, 8, 40))
+    ledger.finish(retry, Result.OK, T(2026, 11, 30, 8, 41), {}, [])
+    assert ledger.covered("daily") == T(2026, 11, 30, 8, 0)
+    ledger.close()
+    sent: list[EmailMessage] = []
+    clock = FakeClock(T(2026, 11, 30, 8, 45))
+    runner = _runner(state, clock, sent)
+    [result] = runner.tick()  # the 08:30 slot still runs
+    assert (result.slot, result.result) == (SLOT, Result.OK)
+    runner.close()

@@ -223,11 +223,13 @@ class RunLedger:
 
         Interrupted runs do not count — the missed work is done again (steps are idempotent).
         Nor does a slot whose run crashed the process once: it is tried once more; after a
-        second crash it counts, so the same crash is not repeated at every start.
+        second crash it counts, so the same crash is not repeated at every start. A retry of a
+        refused write (one step, one journal) covers nothing.
         """
         row = self.conn.execute(
             "SELECT MAX(COALESCE(slot, started_at)) FROM runs r"
-            " WHERE job = ? AND result IN ('ok', 'failed') AND (crashed = 0 OR ("
+            " WHERE job = ? AND result IN ('ok', 'failed') AND trigger != 'retry'"
+            " AND (crashed = 0 OR ("
             " slot IS NOT NULL AND (SELECT COUNT(*) FROM runs c WHERE c.job = r.job AND"
             " c.slot = r.slot AND c.crashed = 1) >= ?))",
             (job, CRASHES_BEFORE_GIVING_UP)).fetchone()
