@@ -83,3 +83,34 @@ def journal_file(tmp_path: Path):  # type: ignore[no-untyped-def]
         return write_journal(tmp_path / name, sheets)
 
     return make
+
+
+# --- The fault suite (tests/test_faults.py): only with `-m faults` -----------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the fault suite out of the ordinary run; `-m faults` runs it (minutes, not
+    seconds)."""
+    if "faults" in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("faults") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
+def pytest_terminal_summary(terminalreporter: object, config: pytest.Config) -> None:
+    """Print the fault suite's table (what README's reliability section shows)."""
+    if "faults" not in (config.getoption("markexpr") or ""):
+        return
+    from test_faults import TALLIES
+
+    tallies = config.stash.get(TALLIES, [])
+    if tallies:
+        import faults
+
+        write = terminalreporter.write_line  # type: ignore[attr-defined]
+        write("")
+        write(f"Отказоустойчивость: испытаний на сценарий {tallies[0].trials}")
+        for line in faults.table(tallies).splitlines():
+            write(line)

@@ -647,8 +647,8 @@ def test_same_writes_as_the_xlsx_journal(demo: tuple[Path, Any], fake: FakeSheet
     changed = list(dict.fromkeys(c.sheet for c in got.changes))
     assert reread["query"]["ranges"] == [
         a1(sheet, f"{letter}1:{letter}") for sheet in changed for letter in
-        sorted({"A", *(BY_KEY[c.key].letter for c in got.changes if c.sheet == sheet)},
-               key=column_index)]
+        sorted({"A", "B", "C", *(BY_KEY[c.key].letter for c in got.changes if c.sheet == sheet)},
+               key=column_index)]  # № п/п, the row's identity (date, name), the targets
     write = fake.calls[-1]
     assert (write["method"], write["path"]) == ("POST",
                                                 f"/v4/spreadsheets/{KEY}/values:batchUpdate")
@@ -729,7 +729,8 @@ def test_rows_are_found_by_number_after_sorting(fake: FakeSheets, config: Config
         minister.rows[app.row - 1][0] != app.number
     assert result.requests == 2
     reread = fake.calls[0]
-    assert reread["query"]["ranges"] == ["'Министерство'!A1:A", "'Министерство'!L1:L"]
+    assert reread["query"]["ranges"] == ["'Министерство'!A1:A", "'Министерство'!B1:B",
+                                         "'Министерство'!C1:C", "'Министерство'!L1:L"]
     assert reread["query"]["majorDimension"] == ["COLUMNS"]
     assert fake.calls[1]["json"]["data"] == [
         {"range": f"'Министерство'!L{new_row}", "majorDimension": "ROWS",

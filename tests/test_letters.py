@@ -501,11 +501,11 @@ def test_a_run_killed_before_the_ledger_leaves_a_whole_file(
     real_add = letters.Ledger.add
     calls = []
 
-    def killed(self: letters.Ledger, entry: letters.LedgerEntry) -> None:
+    def killed(self: letters.Ledger, entry: letters.LedgerEntry, *args: object) -> None:
         calls.append(entry)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        real_add(self, entry)
+        real_add(self, entry, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(letters.Ledger, "add", killed)
     with pytest.raises(KeyboardInterrupt):

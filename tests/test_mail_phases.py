@@ -50,7 +50,7 @@ def test_no_answer_after_the_end_of_the_message_is_maybe_delivered() -> None:
     controller, port = serve(inbox)
     marks: list[str] = []
     try:
-        with pytest.raises(MailError, match="возможно, оно доставлено") as failure:
+        with pytest.raises(MailError, match="возможно, сервер его принял") as failure:
             send_message(settings(port, timeout=0.5), message(),
                          on_data=lambda: marks.append("data"))
     finally:

@@ -282,7 +282,7 @@ def test_a_doubtful_hand_over_is_sent_again_once(journal: Path, tmp_path: Path) 
         cfg = config(tmp_path, port, mail={"timeout": 0.5})
         write(journal, [appointed(1)])
         first = send_notices(str(journal), cfg, Clock.at(NOW))
-        assert first.exit_code == 1 and "возможно, оно доставлено" in first.failed[0]
+        assert first.exit_code == 1 and "возможно, сервер его принял" in first.failed[0]
         second = send_notices(str(journal), cfg, Clock.at(NOW))
         assert second.exit_code == 1
         assert len(inbox.messages) == 2  # the one duplicate the ledger allows

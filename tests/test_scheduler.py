@@ -351,7 +351,7 @@ def test_an_interrupted_run_is_done_again_after_a_restart(tmp_path: Path) -> Non
     restarted.close()
 
 
-def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(tmp_path: Path) -> None:
+def test_a_run_left_running_by_a_dead_process_is_marked_failed(tmp_path: Path) -> None:
     state = tmp_path / "state"
     ledger = RunLedger(state / "runs.sqlite")
     ledger.start("daily", T(2026, 11, 30, 8, 30), Trigger.SCHEDULE, T(2026, 11, 30, 8, 30))
@@ -359,7 +359,8 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(tmp_path: Pa
     clock = FakeClock(T(2026, 11, 30, 9, 0))
     runner = make_runner(tmp_path, clock, Calls(clock))
     runner.run_job(runner.jobs["daily"])
-    assert [r.result for r in runner.ledger.runs("daily")] == [Result.INTERRUPTED, Result.OK]
+    runs = runner.ledger.runs("daily")
+    assert [(r.result, r.crashed) for r in runs] == [(Result.FAILED, True), (Result.OK, False)]
     runner.close()
 
 

@@ -160,28 +160,81 @@ def test_a_dry_run_changes_nothing(here: Path, demo: tuple[Path, Manifest]) -> N
     assert not (here / ".vks" / "runs.sqlite").exists()
 
 
-def test_a_journal_open_in_excel_fails_the_step_and_mails_the_admin(
-        here: Path, demo: tuple[Path, Manifest], smtp: Server) -> None:
+class WallClock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def test_a_journal_open_in_excel_waits_tells_its_holder_and_is_written_once_closed(
+        here: Path, demo: tuple[Path, Manifest], smtp: Server,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     journal, _ = demo
     inbox, port = smtp.inbox, smtp.port
     config = write_config(here, port)
-    (journal.parent / f"~${journal.name}").write_bytes(b"\x05admin" + b"\x00" * 60)
+    wall = WallClock(dt.datetime(2026, 11, 27, 10, 0))
+    monkeypatch.setattr("toolkit.jobs.runner.local_clock", lambda config: wall)
+    lock = journal.parent / f"~${journal.name}"
+    lock.write_bytes(b"\x05admin" + b"\x00" * 60)
     before = digest(journal)
     result = vks("-c", str(config), "run", "midday", "--journal", str(journal),
                  "--today", TODAY, *JOBS)
     assert result.exit_code == 1
-    assert "ОШИБКА: Файл демо.xlsx открыт пользователем admin в Excel" in result.output
-    assert "Уведомление об ошибке отправлено: admin@example.ru." in result.output
+    assert ("ОШИБКА: ничего не записано: журнал открыт в Excel или LibreOffice (admin); "
+            "программа повторит запись в 10:15 и дальше каждые 15 мин до 18:00") in result.output
+    assert "Сообщено, что журнал открыт: admin@example.ru." in result.output
+    assert "Уведомление об ошибке" not in result.output
     assert digest(journal) == before
     (recipients, msg), = inbox.messages
     assert recipients == ["admin@example.ru"]
-    assert str(msg["Subject"]).startswith("vks: ошибка задания midday — ")
+    assert str(msg["Subject"]) == "vks: журнал демо.xlsx открыт, запись в него ждет"
     body = msg.get_body(("plain",))
-    assert body is not None and "открыт пользователем admin в Excel" in body.get_content()
-    status = vks("-c", str(config), "status", "--journal", str(journal), "--today", TODAY,
-                 *JOBS)
+    assert body is not None and body.get_content().startswith(
+        f"admin, журнал {journal} открыт у вас в Excel или LibreOffice.")
+    status = vks("-c", str(config), "status", "--journal", str(journal), "--today",
+                 "2026-11-27 10:05", *JOBS)
     assert status.exit_code == 1  # the last run failed
-    assert "— с ошибками" in status.output and "ОШИБКА: Файл демо.xlsx открыт" in status.output
+    assert "Ожидают записи (журнал открыт в Excel или LibreOffice):" in status.output
+    assert (f"midday, шаг «Проверка и запись в журнал» — {journal}: ждет с 27.11.2026 10:00, "
+            f"открыт: admin; попыток 1, следующая в 10:15 (до 18:00)") in status.output
+
+    wall.now = dt.datetime(2026, 11, 27, 10, 15)  # still open: tried, not told again
+    still = vks("-c", str(config), "run", "midday", "--due", *JOBS)
+    assert still.exit_code == 1 and "повторит запись в 10:30" in still.output
+    assert len(inbox.messages) == 1 and digest(journal) == before
+
+    lock.unlink()  # closed
+    wall.now = dt.datetime(2026, 11, 27, 10, 31)
+    done = vks("-c", str(config), "run", "midday", "--due", *JOBS)
+    assert done.exit_code == 0, done.output
+    assert "повтор записи (журнал был открыт)" in done.output
+    assert digest(journal) != before
+    runs = RunLedger(here / ".vks" / "runs.sqlite").runs("midday")
+    assert [r.trigger for r in runs] == [Trigger.MANUAL, Trigger.RETRY, Trigger.RETRY]
+    assert [r.result for r in runs] == [Result.FAILED, Result.FAILED, Result.OK]
+    status = vks("-c", str(config), "status", "--journal", str(journal), "--today",
+                 "2026-11-27 10:35", "--format", "json", *JOBS)
+    assert json.loads(status.output)["waiting"] == []
+    assert len(inbox.messages) == 1
+
+
+def test_a_journal_still_open_after_the_working_day_mails_the_admin(
+        here: Path, demo: tuple[Path, Manifest], smtp: Server,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    journal, _ = demo
+    config = write_config(here, smtp.port)
+    monkeypatch.setattr("toolkit.jobs.runner.local_clock",
+                        lambda config: WallClock(dt.datetime(2026, 11, 27, 17, 50)))
+    (journal.parent / f"~${journal.name}").write_bytes(b"\x05admin" + b"\x00" * 60)
+    result = vks("-c", str(config), "run", "midday", "--journal", str(journal),
+                 "--today", TODAY, *JOBS)
+    assert result.exit_code == 1
+    assert "журнал открыт (admin); рабочий день закончился" in result.output
+    assert "Уведомление об ошибке отправлено: admin@example.ru." in result.output
+    (_, msg), = smtp.inbox.messages
+    assert str(msg["Subject"]).startswith("vks: ошибка задания midday — ")
 
 
 # --- vks run monthly: the report is mailed once ---------------------------------------------------

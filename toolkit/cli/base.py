@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 import click
 
 from toolkit.cli.russian import install, russian
-from toolkit.journal.errors import ToolkitError
+from toolkit.journal.errors import ToolkitError, describe_error
+from toolkit.journal.text import printable
 
 install()  # before any option is declared: click names its types' words when they are made
 
@@ -47,7 +48,7 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ToolkitError as exc:
-            click.echo(f"Ошибка: {exc}", err=True)
+            click.echo(f"Ошибка: {printable(str(exc))}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Прервано.", err=True)
@@ -58,6 +59,10 @@ def handle_errors(fn: F) -> F:
             state = click.get_current_context().find_object(State)
             if state is not None and state.debug:
                 raise
+            described = describe_error(exc)  # a full disk, no rights, a read-only ledger…
+            if described is not None:
+                click.echo(f"Ошибка: {printable(described)}", err=True)
+                sys.exit(2)
             # The exception's text may quote a cell; only its type is shown.
             click.echo(
                 f"Внутренняя ошибка ({type(exc).__name__}). Запустите с --debug, чтобы увидеть "

@@ -16,6 +16,7 @@ from toolkit.cli.base import (
     handle_errors,
     today_option,
 )
+from toolkit.journal.text import printable
 
 
 def jobs_options(fn: F) -> F:
@@ -56,7 +57,7 @@ def run(state: State, job: str, journals: tuple[str, ...], jobs_dir: Path | None
     if due and today is not None:
         raise click.UsageError("--due решает по текущему времени; --today с ним не используется")
     result = run_once(state.config, job, jobs_dir, journals, today, dry_run, state.verbose, due)
-    click.echo("\n".join(result.lines()))
+    click.echo(printable("\n".join(result.lines())))
     sys.exit(result.exit_code)
 
 
@@ -103,7 +104,7 @@ def status(state: State, journals: tuple[str, ...], jobs_dir: Path | None, fmt: 
     locations = list(journals) or [config.resolve(j) for j in config.journals]
     report = collect_status(config, load_jobs(folder), folder, jobs_state_dir(config), now,
                             locations)
-    click.echo(report.to_json() if fmt == "json" else report.to_text())
+    click.echo(report.to_json() if fmt == "json" else printable(report.to_text()))
     sys.exit(report.exit_code)
 
 

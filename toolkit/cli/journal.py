@@ -18,6 +18,7 @@ from toolkit.cli.base import (
     journal_locations,
     today_option,
 )
+from toolkit.journal.text import printable
 
 
 @cli.command(context_settings=CONTEXT)
@@ -110,7 +111,7 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
         out.write("\n]\n" if many else "\n")
         out.flush()
     else:
-        click.echo("\n\n".join(r.to_text() for r in reports))
+        click.echo(printable("\n\n".join(r.to_text() for r in reports)))
     if state.verbose:
         for r in reports:
             if r.requests is not None:

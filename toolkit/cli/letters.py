@@ -19,6 +19,7 @@ from toolkit.cli.base import (
     journal_locations,
     today_option,
 )
+from toolkit.journal.text import printable
 
 
 @cli.command(context_settings=CONTEXT)
@@ -61,12 +62,12 @@ def letters(state: State, journal: str | None, out_dir: Path | None, since: dt.d
     for location in journal_locations(state, journal):
         result = make_letters(location, config, out, clock, since=since, only=bodies,
                               pdf=pdf, force=force)
-        click.echo(_letters_summary(location, result))
+        click.echo(printable(_letters_summary(location, result)))
         if result.busy:
             busy.append(result.busy)
     if busy:
         for message in busy:
-            click.echo(f"Ошибка: {message}", err=True)
+            click.echo(f"Ошибка: {printable(message)}", err=True)
         click.echo("Решения подготовлены, но отметки в журнал не записаны: закройте журнал и "
                    "запустите команду снова.", err=True)
         sys.exit(3)
@@ -87,8 +88,16 @@ def _letters_summary(location: str, result: Any) -> str:
                      f"{batch.path}")
         if batch.pdf:
             lines.append(f"PDF для печати «{batch.sheet}»: {batch.pdf}")
-    if not made:
+    if result.carried:
+        lines.append(f"В пакеты добавлены решения, подготовленные прерванным запуском и еще не "
+                     f"попавшие ни в один пакет: {result.carried}.")
+    if not made and not result.batches:
         lines.append("Новых решений нет — пакет для печати не создан.")
+    if result.adopted:
+        lines.append(f"Найдены в папке и взяты в учет решения, подготовленные раньше "
+                     f"(их нет в учете решений): {result.adopted} — заново не готовятся.")
+    if result.swept:
+        lines.append(f"Удалены временные файлы прерванного запуска: {result.swept}.")
     if result.written:
         lines.append(f"В журнал записано отметок: {result.written}.")
     if result.dropped:

@@ -20,6 +20,7 @@ from toolkit.cli.base import (
     month_option,
     today_option,
 )
+from toolkit.journal.text import printable
 
 
 @cli.command(context_settings=CONTEXT)
@@ -49,7 +50,7 @@ def stats(state: State, journal: str | None, month: Any, bodies: tuple[str, ...]
     clock, month = clock_and_month(state, today, month)
     result = stats_for(journal_locations(state, journal), state.config, month, clock, bodies)
     paths = build_report(result, out_dir, formats or FORMATS)
-    click.echo("\n".join(summary(result)))
+    click.echo(printable("\n".join(summary(result))))
     click.echo("Файлы отчета:")
     for path in paths:
         click.echo(f"  {path}")
@@ -83,5 +84,5 @@ def send(state: State, journal: str | None, month: Any, dry_run: bool, out_dir: 
     clock, month = clock_and_month(state, today, month)
     folder = (out_dir or Path(f"рассылка-{month.key}")) if dry_run else None
     result = send_monthly(journal_locations(state, journal), state.config, month, clock, folder)
-    click.echo("\n".join(result.lines()))
+    click.echo(printable("\n".join(result.lines())))
     sys.exit(result.exit_code)

@@ -375,10 +375,13 @@ def find_job(folder: Path, name: str) -> Job:
 
 @dataclass(frozen=True)
 class JobsSettings:
-    """`[jobs]` of vks.toml: where the declarations are, who is told of failures by default."""
+    """`[jobs]` of vks.toml: where the declarations are, who is told of failures by default,
+    and how a write that found the journal open in Excel/LibreOffice is retried."""
 
     folder: Path | None = None
     notify: tuple[str, ...] = ()
+    busy_retry_minutes: int = 15  # a journal found open is tried again this often …
+    busy_retry_until: dt.time = dt.time(18, 0)  # … until this time of the same day
 
     @classmethod
     def from_config(cls, config: Config) -> JobsSettings:
@@ -386,18 +389,31 @@ class JobsSettings:
         table = _Table(where, "", config.section("jobs"))
         folder = table.text("dir")
         notify_raw = table.get("notify")
+        minutes = table.get("busy_retry_minutes")
+        until_raw = table.get("busy_retry_until")
         table.finish("в [jobs]")
         notify: tuple[str, ...] = ()
         if notify_raw is not None:
             from toolkit.mail.smtp import addresses
 
             notify = addresses(notify_raw, f"{where} notify")
+        if minutes is None:
+            minutes = cls.busy_retry_minutes
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
+            raise table.fail("busy_retry_minutes", "ожидается число минут от 1 до 240")
+        until = cls.busy_retry_until
+        if until_raw is not None:
+            m = _TIME_RE.match(until_raw.strip()) if isinstance(until_raw, str) else None
+            if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+                raise table.fail("busy_retry_until", "ожидается время ЧЧ:ММ в кавычках, "
+                                 "например \"18:00\"")
+            until = dt.time(int(m.group(1)), int(m.group(2)))
         path = None
         if folder:
             path = Path(folder).expanduser()
             if not path.is_absolute() and config.path is not None:
                 path = config.path.parent / path
-        return cls(path, notify)
+        return cls(path, notify, minutes, until)
 
 
 SHIPPED_JOBS = shipped("jobs")

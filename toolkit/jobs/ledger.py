@@ -11,6 +11,11 @@ The ledger records each run of a job: the slot it was for, how it was started, i
 end, its result and counts of what it changed, and each step. Catch-up after downtime reads it:
 `covered()` is the latest moment a job is known to have run for.
 
+A run whose process died (an abort in a native library, kill -9, the service manager's stop
+timeout) stays «running»; `dead_runs()` finds it once its job's lock is free and `reap()` marks
+it failed and crashed, naming the step it died in. A slot whose run crashed once is run again;
+a slot that crashed twice counts as covered, so the same crash is not repeated forever.
+
 A lock is a file in the state directory locked with flock (on Windows, msvcrt.locking): the
 operating system releases it when the holder exits or dies, so a lock left by a dead process is
 taken over; the file holds the holder's pid, so a refusal can name it. The file is never deleted
@@ -32,7 +37,7 @@ from pathlib import Path
 
 from toolkit.journal.errors import ToolkitError
 from toolkit.journal.files import PRIVATE_FILE, private_dir
-from toolkit.journal.state import connect
+from toolkit.journal.state import columns_of, connect
 
 LEDGER_NAME = "runs.sqlite"
 STAMP = "%Y-%m-%d %H:%M:%S"  # local time of the configured zone, as stored
@@ -42,7 +47,7 @@ CREATE TABLE IF NOT EXISTS runs (
     id          INTEGER PRIMARY KEY,
     job         TEXT NOT NULL,
     slot        TEXT,              -- the scheduled local moment the run is for; NULL by hand
-    trigger     TEXT NOT NULL,     -- schedule | catch-up | manual
+    trigger     TEXT NOT NULL,     -- schedule | catch-up | manual | retry
     started_at  TEXT NOT NULL,     -- local time
     finished_at TEXT,
     result      TEXT NOT NULL CHECK (result IN ('running', 'ok', 'failed', 'interrupted')),
@@ -66,17 +71,25 @@ CREATE TABLE IF NOT EXISTS seen (
     first_seen  TEXT NOT NULL      -- when the scheduler first had this job: no catch-up before
 );
 """
+# Columns added after the first release (ALTER TABLE on opening an older ledger).
+MIGRATIONS = (
+    ("runs", "crashed", "INTEGER NOT NULL DEFAULT 0"),  # 1: the process died during the run
+    ("runs", "step_now", "TEXT NOT NULL DEFAULT ''"),  # JSON: the step being executed
+)
+CRASHES_BEFORE_GIVING_UP = 2  # a slot whose run killed the process this often is not retried
 
 
 class Trigger(enum.Enum):
     SCHEDULE = "schedule"
     CATCH_UP = "catch-up"
     MANUAL = "manual"
+    RETRY = "retry"  # a write that found the journal open, tried again (jobs.waiting)
 
     @property
     def label(self) -> str:
         return {Trigger.SCHEDULE: "по расписанию", Trigger.CATCH_UP: "пропущенный запуск",
-                Trigger.MANUAL: "вручную"}[self]
+                Trigger.MANUAL: "вручную",
+                Trigger.RETRY: "повтор записи (журнал был открыт)"}[self]
 
 
 class Result(enum.Enum):
@@ -113,6 +126,8 @@ class RunRecord:
     counts: Mapping[str, int] = field(default_factory=dict)
     summary: str = ""
     pid: int = 0
+    crashed: bool = False
+    step_now: Mapping[str, object] = field(default_factory=dict)  # where a crashed run died
 
 
 class RunLedger:
@@ -121,6 +136,9 @@ class RunLedger:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.conn = connect(path, SCHEMA)
+        for table, name, declaration in MIGRATIONS:
+            if name not in columns_of(self.conn, table):
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
     def close(self) -> None:
         self.conn.close()
@@ -133,6 +151,14 @@ class RunLedger:
             (job, stamp(slot) if slot else None, trigger.value, stamp(started), os.getpid()))
         assert cur.lastrowid is not None
         return cur.lastrowid
+
+    def begin_step(self, run_id: int, position: int, kind: str, title: str,
+                   target: str) -> None:
+        """Note the step a run is executing: if the process dies, the ledger says where."""
+        self.conn.execute(
+            "UPDATE runs SET step_now = ? WHERE id = ?",
+            (json.dumps({"position": position, "kind": kind, "title": title,
+                         "target": target}, ensure_ascii=False), run_id))
 
     def step(self, run_id: int, position: int, kind: str, target: str, ok: bool,
              counts: Mapping[str, int], error: str = "") -> None:
@@ -148,15 +174,31 @@ class RunLedger:
             (result.value, stamp(finished), json.dumps(dict(counts), ensure_ascii=False),
              "\n".join(summary), run_id))
 
-    def abandon(self, job: str) -> int:
-        """Mark runs of `job` left «running» by a process that died as interrupted.
+    def dead_runs(self, job: str | None = None) -> list[RunRecord]:
+        """Runs still «running» in the ledger (of `job`, or of every job).
 
-        Called with the job's lock held, so no such run is really going on.
+        Only the job's lock tells whether such a run is really going on: ask with it held.
         """
+        query = "SELECT * FROM runs WHERE result = 'running'"
+        args: tuple[str, ...] = ()
+        if job is not None:
+            query, args = query + " AND job = ?", (job,)
+        return [_record(r) for r in self.conn.execute(query + " ORDER BY id", args)]
+
+    def reap(self, record: RunRecord, finished: dt.datetime, summary: Sequence[str]) -> bool:
+        """Mark a run whose process died as failed and crashed; False if another process
+        reaped it first (each dead run is reported once)."""
         cur = self.conn.execute(
-            "UPDATE runs SET result = 'interrupted' WHERE job = ? AND result = 'running'",
-            (job,))
-        return cur.rowcount
+            "UPDATE runs SET result = 'failed', crashed = 1, finished_at = ?, summary = ? "
+            "WHERE id = ? AND result = 'running'",
+            (stamp(finished), "\n".join(summary), record.id))
+        return cur.rowcount == 1
+
+    def crashes(self, job: str, slot: dt.datetime) -> int:
+        """How many runs for this slot of the job killed their process."""
+        row = self.conn.execute("SELECT COUNT(*) FROM runs WHERE job = ? AND slot = ? AND "
+                                "crashed = 1", (job, stamp(slot))).fetchone()
+        return int(row[0])
 
     def last(self, job: str) -> RunRecord | None:
         row = self.conn.execute(
@@ -180,10 +222,17 @@ class RunLedger:
         """The latest moment the job ran for: its slot, or its start when run by hand.
 
         Interrupted runs do not count — the missed work is done again (steps are idempotent).
+        Nor does a slot whose run crashed the process once: it is tried once more; after a
+        second crash it counts, so the same crash is not repeated at every start. A retry of a
+        refused write (one step, one journal) covers nothing.
         """
         row = self.conn.execute(
-            "SELECT MAX(COALESCE(slot, started_at)) FROM runs"
-            " WHERE job = ? AND result IN ('ok', 'failed')", (job,)).fetchone()
+            "SELECT MAX(COALESCE(slot, started_at)) FROM runs r"
+            " WHERE job = ? AND result IN ('ok', 'failed') AND trigger != 'retry'"
+            " AND (crashed = 0 OR ("
+            " slot IS NOT NULL AND (SELECT COUNT(*) FROM runs c WHERE c.job = r.job AND"
+            " c.slot = r.slot AND c.crashed = 1) >= ?))",
+            (job, CRASHES_BEFORE_GIVING_UP)).fetchone()
         return unstamp(row[0])
 
     def first_seen(self, job: str, now: dt.datetime) -> dt.datetime:
@@ -203,7 +252,8 @@ def _record(row: sqlite3.Row) -> RunRecord:
         id=row["id"], job=row["job"], slot=unstamp(row["slot"]),
         trigger=Trigger(row["trigger"]), started=started, finished=unstamp(row["finished_at"]),
         result=Result(row["result"]), counts=json.loads(row["counts"] or "{}"),
-        summary=row["summary"], pid=row["pid"])
+        summary=row["summary"], pid=row["pid"], crashed=bool(row["crashed"]),
+        step_now=json.loads(row["step_now"] or "{}"))
 
 
 # --- Locks -----------------------------------------------------------------------------------

@@ -87,3 +87,73 @@ def notice_message(result: RunResult, settings: Any, recipients: Sequence[str],
     ]
     msg.set_content("\n".join(lines))
     return msg
+
+
+def body_addresses(config: Config, location: str) -> tuple[str, ...]:
+    """The e-mail addresses (`email` in [[bodies]]) of the bodies whose sheets a journal holds."""
+    from toolkit.mail.smtp import addresses
+    from toolkit.sources.open import open_source
+
+    try:
+        titles = open_source(location, config).sheet_titles()
+    except (ToolkitError, OSError):
+        return ()
+    found: list[str] = []
+    for title in titles:
+        body = config.body_for_sheet(title, location)
+        if body is None:
+            continue
+        raw = getattr(body, "email", None) or body.extra.get("email")
+        if raw:
+            found.extend(addresses(raw, f"[[bodies]] «{body.name}»: email"))
+    return tuple(dict.fromkeys(found))
+
+
+def notify_busy(config: Config, job: Any, journal: str, holders: str, waiting: Any,
+                state: Path, transport: Transport | None = None, dry_run: Path | None = None
+                ) -> str:
+    """Tell the person holding the journal open (at the body's e-mail address) that the
+    program waits to write it; the line to print. Sent once per waiting write."""
+    recipients = body_addresses(config, journal) or job.notify or \
+        JobsSettings.from_config(config).notify
+    if not recipients:
+        return ("Сообщение о том, что журнал открыт, не отправлено: не указан email органа "
+                "в [[bodies]] (или notify задания).")
+    from toolkit.mail.smtp import MailSettings, new_message, write_eml
+    from toolkit.mail.smtp import send_message as smtp_send
+
+    name = Path(journal).name
+    who = holders or "сотрудник"
+    try:
+        settings = MailSettings.from_config(config)
+        if dry_run is None:
+            settings.check()
+        elif not settings.sender:
+            import dataclasses
+
+            settings = dataclasses.replace(settings, sender="vks@vks.localhost")
+        msg = new_message(settings, recipients, f"vks: журнал {name} открыт, запись в него ждет")
+        msg.set_content("\n".join([
+            f"{who}, журнал {journal} открыт у вас в Excel или LibreOffice.",
+            "",
+            f"Задание {job.label} должно записать в него ({waiting.title.lower()}) — например, "
+            f"отмены приема по п. 2.7 Порядка и отметки в графе «Контроль», — но пока файл "
+            f"открыт, программа ничего не записывает, чтобы не потерять ваши правки.",
+            "",
+            f"Сохраните изменения и закройте файл. Программа повторяет попытку каждые "
+            f"{JobsSettings.from_config(config).busy_retry_minutes} мин до "
+            f"{waiting.until:%H:%M} и запишет сразу, как только файл будет закрыт.",
+            "",
+            f"Ожидает с {waiting.since:%d.%m.%Y %H:%M}. Это сообщение отправляется один раз.",
+        ]))
+        if dry_run is not None:
+            path = write_eml(msg, dry_run, f"журнал-открыт-{job.name}")
+            return f"Сообщение о том, что журнал открыт, записано (пробный запуск): {path}"
+        (transport or smtp_send)(settings, msg)
+    except ToolkitError as exc:
+        log.error("задание %s: сообщение о том, что журнал открыт, не отправлено: %s",
+                  job.name, exc, extra=log_fields(event="busy-notice-failed", job=job.name))
+        return f"Сообщение о том, что журнал открыт, не отправлено: {exc}"
+    log.info("задание %s: сообщено, что журнал открыт (%s)", job.name, ", ".join(recipients),
+             extra=log_fields(event="busy-notice-sent", job=job.name))
+    return f"Сообщено, что журнал открыт: {', '.join(recipients)}."

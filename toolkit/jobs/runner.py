@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from toolkit.jobs.crashes import reap
 from toolkit.jobs.declarations import PER_JOURNAL, Job, Step
 from toolkit.jobs.ledger import LEDGER_NAME, Busy, Lock, Result, RunLedger, Trigger
 from toolkit.jobs.logs import (
@@ -53,8 +54,9 @@ from toolkit.jobs.logs import (
 )
 from toolkit.jobs.notices import Transport, notify_failure
 from toolkit.jobs.results import NotDue, RunResult, changes_text
-from toolkit.jobs.steps import EXECUTORS, Executor, StepContext, StepOutcome
+from toolkit.jobs.steps import EXECUTORS, Executor, StepContext, StepOutcome, execute
 from toolkit.jobs.timetable import Timetable, WallClock, local_clock, trigger_for
+from toolkit.jobs.waiting import WAITING_NAME, WaitingWrites, after_run, retry_due
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
@@ -111,6 +113,7 @@ class Runner:
         self.calendar = calendar or calendar_for(config)
         self.stop = threading.Event()
         self._ledger: RunLedger | None = None
+        self._waiting: WaitingWrites | None = None
         self.timetable = Timetable(self.calendar)
 
     @property
@@ -123,6 +126,9 @@ class Runner:
         if self._ledger is not None:
             self._ledger.close()
             self._ledger = None
+        if self._waiting is not None:
+            self._waiting.close()
+            self._waiting = None
 
     def journals_for(self, job: Job) -> tuple[str, ...]:
         """--journal, else the job's journals, else those of vks.toml."""
@@ -143,8 +149,10 @@ class Runner:
 
     def run_job(self, job: Job, trigger: Trigger = Trigger.MANUAL,
                 slot: dt.datetime | None = None,
-                as_of: dt.date | dt.datetime | None = None) -> RunResult:
-        """Run a job now; `as_of` is the moment its steps are for (`--today`).
+                as_of: dt.date | dt.datetime | None = None,
+                only: tuple[int, str] | None = None) -> RunResult:
+        """Run a job now; `as_of` is the moment its steps are for (`--today`); `only` (step
+        number, journal) runs that one step on that journal (a retry of a refused write).
 
         Raises Busy when the same job is running elsewhere.
         """
@@ -161,13 +169,13 @@ class Runner:
                 log.warning("задание %s: снята блокировка завершившегося процесса %d", job.name,
                             taken_over, extra=log_fields(event="stale-lock", job=job.name,
                                                       stale_pid=taken_over))
-            return self._run_locked(job, trigger, slot, as_of, journals, taken_over)
+            return self._run_locked(job, trigger, slot, as_of, journals, taken_over, only)
         finally:
             lock.release()
 
     def _run_locked(self, job: Job, trigger: Trigger, slot: dt.datetime | None,
                     as_of: dt.date | dt.datetime | None, journals: tuple[str, ...],
-                    taken_over: int | None) -> RunResult:
+                    taken_over: int | None, only: tuple[int, str] | None = None) -> RunResult:
         started = self.clock()
         moment = Clock.at(as_of if as_of is not None else started)
         dry = None
@@ -176,32 +184,35 @@ class Runner:
         result = RunResult(job, trigger, slot, started, dry_run=dry, taken_over=taken_over)
         ledger = None if self.dry_run else self.ledger
         if ledger is not None:
-            abandoned = ledger.abandon(job.name)
-            if abandoned:
-                log.warning("задание %s: прерванных запусков в учете: %d", job.name, abandoned,
-                            extra=log_fields(event="abandoned", job=job.name, runs=abandoned))
+            self._report_dead(reap(ledger, {job.name: job}, self.lock_for, started, held=job))
             result.run_id = ledger.start(job.name, slot, trigger, started)
         log.info("задание %s начато (%s%s)", job.name, trigger.label,
                  f", слот {short_datetime(slot)}" if slot else "",
                  extra=log_fields(event="run-start", job=job.name, run=result.run_id,
                                trigger=trigger.value, slot=slot, dry_run=self.dry_run))
-        units: list[tuple[Step, tuple[str, ...]]] = []
-        for step in job.steps:
+        units: list[tuple[int, Step, tuple[str, ...]]] = []  # (step number, step, journals)
+        for number, step in enumerate(job.steps, start=1):
             if step.kind in PER_JOURNAL:
-                units.extend((step, (j,)) for j in journals)
-            else:
-                units.append((step, journals))
+                units.extend((number, step, (j,)) for j in journals
+                             if only is None or only == (number, j))
+            elif only is None:
+                units.append((number, step, journals))
         progress = Progress(job.name, len(units), self.progress)
         shared: dict[tuple[object, ...], Any] = {}  # results steps of this run pass on
+        numbers: list[int] = []  # the step number of each outcome
         try:
-            for position, (step, targets) in enumerate(units, start=1):
+            for position, (number, step, targets) in enumerate(units, start=1):
                 if self.stop.is_set():
                     result.result = Result.INTERRUPTED
                     break
                 progress.begin(position, step, _target(targets))
+                if ledger is not None and result.run_id is not None:
+                    ledger.begin_step(result.run_id, position, step.kind, step.title,
+                                      _target(targets))
                 outcome = self._execute(
                     job, step, StepContext(self.config, targets, moment, dry, shared))
                 result.steps.append(outcome)
+                numbers.append(number)
                 if ledger is not None and result.run_id is not None:
                     ledger.step(result.run_id, position, outcome.kind, outcome.target,
                                 outcome.ok, outcome.counts, outcome.error)
@@ -215,35 +226,17 @@ class Runner:
             progress.close()
         if result.result is Result.RUNNING:
             result.result = Result.FAILED if any(not s.ok for s in result.steps) else Result.OK
-        if result.result is Result.FAILED:
+        waiting = None if self.dry_run else self.waiting
+        told = after_run(self, job, result, numbers, waiting)
+        if result.result is Result.FAILED and any(not s.ok and not s.busy for s in result.steps):
             result.notice = self._notify(result)
+        elif told:  # only writes to an open journal failed: its holder was told, they wait
+            result.notice = told
         self._finish(result, ledger)
         return result
 
     def _execute(self, job: Job, step: Step, ctx: StepContext) -> StepOutcome:
-        target = _target(ctx.journals)
-        fields = {"job": job.name, "step": step.kind, "target": target}
-        try:
-            outcome = self.executors[step.kind](step, ctx)
-        except ToolkitError as exc:
-            log.error("задание %s: шаг «%s» (%s) не выполнен: %s", job.name, step.title, target,
-                      exc, extra=log_fields(event="step-failed", error=type(exc).__name__,
-                                         **fields))
-            return StepOutcome(step.kind, step.title, target, ok=False, error=str(exc))
-        except Exception as exc:
-            log.error("задание %s: шаг «%s» (%s): внутренняя ошибка %s", job.name, step.title,
-                      target, type(exc).__name__,
-                      extra=log_fields(event="step-crashed", error=type(exc).__name__,
-                                    stack=stack_of(exc), **fields))
-            return StepOutcome(step.kind, step.title, target, ok=False,
-                               error=f"внутренняя ошибка ({type(exc).__name__}); место ошибки — "
-                                     f"в журнале работы {self.state / 'logs' / LOG_NAME}")
-        level = logging.INFO if outcome.ok else logging.ERROR
-        log.log(level, "задание %s: шаг «%s» (%s): %s", job.name, step.title, target,
-                outcome.lines[0] if outcome.ok and outcome.lines else outcome.error or "выполнено",
-                extra=log_fields(event="step-done" if outcome.ok else "step-failed",
-                              counts=outcome.counts, **fields))
-        return outcome
+        return execute(self.executors, job.name, step, ctx, self.state / "logs" / LOG_NAME)
 
     def _finish(self, result: RunResult, ledger: RunLedger | None) -> None:
         result.finished = self.clock()
@@ -260,6 +253,30 @@ class Runner:
         return notify_failure(result, self.config, self.state, self.next_slot(result.job),
                               self.transport)
 
+    @property
+    def waiting(self) -> WaitingWrites:
+        if self._waiting is None:
+            self._waiting = WaitingWrites(self.state / WAITING_NAME)
+        return self._waiting
+
+    def retry_waiting(self, job: Job | None = None) -> list[RunResult]:
+        """Run again the refused writes (journal open) whose time has come; see jobs.waiting."""
+        if self.dry_run:
+            return []
+        return retry_due(self, self.clock(), job)
+
+    def reap_dead(self) -> list[RunResult]:
+        """Runs whose process died (left «running», their job's lock free): recorded as failed
+        and reported. See `jobs.crashes`."""
+        if self.dry_run:
+            return []
+        return self._report_dead(reap(self.ledger, self.jobs, self.lock_for, self.clock()))
+
+    def _report_dead(self, dead: list[RunResult]) -> list[RunResult]:
+        for result in dead:
+            result.notice = self._notify(result)
+        return dead
+
     # The timetable ------------------------------------------------------------------------------
 
     def next_slot(self, job: Job, after: dt.datetime | None = None) -> dt.datetime | None:
@@ -273,16 +290,19 @@ class Runner:
         """`vks run JOB --due` (cron, systemd timers): run the job only if one of its slots is
         still to be run — after its last run, or within a week for a job never run — once, for
         the latest such slot. None when nothing is due."""
+        self.reap_dead()
+        retried = self.retry_waiting(job)
         now = self.clock()
         slot = self.timetable.slot_if_due(job, now, self.ledger)
         if slot is None:
-            return None
+            return retried[-1] if retried else None
         return self.run_job(job, trigger_for(now, slot), slot)
 
     def tick(self) -> list[RunResult]:
         """Run every job due now; one job's failure never stops the others."""
+        self.reap_dead()
+        results = self.retry_waiting()
         now = self.clock()
-        results = []
         for slot, job in self.due(now):
             if self.stop.is_set():
                 break

@@ -20,6 +20,7 @@ from typing import Any
 
 from toolkit.jobs.declarations import Job
 from toolkit.jobs.ledger import LEDGER_NAME, Lock, Result, RunLedger, RunRecord
+from toolkit.jobs.waiting import WAITING_NAME, Waiting, WaitingWrites
 from toolkit.jobs.when import WEEKDAY_SHORT
 from toolkit.journal.config import Config
 from toolkit.journal.errors import ToolkitError
@@ -53,12 +54,13 @@ class StatusReport:
     violations: list[BodyViolations] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # journal, why
     journals: tuple[str, ...] = ()
+    waiting: list[Waiting] = field(default_factory=list)  # writes waiting for an open journal
 
     @property
     def exit_code(self) -> int:
         """1 when a job's last run failed or was interrupted, or a journal was not read."""
-        bad = any(s.last is not None and s.last.result in (Result.FAILED, Result.INTERRUPTED)
-                  for s in self.jobs)
+        bad = any(s.last is not None and (s.last.result in (Result.FAILED, Result.INTERRUPTED)
+                                          or _dead(s)) for s in self.jobs)
         return 1 if bad or self.unreadable else 0
 
     def to_text(self) -> str:
@@ -81,8 +83,14 @@ class StatusReport:
                 took = ""
                 if last.finished is not None:
                     took = f", {_duration(last.finished - last.started)}"
+                label = last.result.label
+                if _dead(s):
+                    label = (f"процесс {last.pid} завершился аварийно, запуск не отмечен "
+                             f"(отметится при следующем запуске)")
+                elif last.crashed:
+                    label += " (процесс завершился аварийно)"
                 out.append(f"  Последний запуск: {_when(last.started)} ({last.trigger.label}"
-                           f"{took}) — {last.result.label}")
+                           f"{took}) — {label}")
                 out.append(f"  Изменено: {changes_text(last.counts)}"
                            + (f"; найдено: {found_text(last.counts)}"
                               if found_text(last.counts) else ""))
@@ -92,6 +100,14 @@ class StatusReport:
                     out.extend(f"  {line}" for line in failed)
             out.append("  Следующий запуск: "
                        + (_when(s.next) if s.next and s.job.enabled else "—"))
+        if self.waiting:
+            out.append("")
+            out.append("Ожидают записи (журнал открыт в Excel или LibreOffice):")
+            for w in self.waiting:
+                who = f", открыт: {w.holders}" if w.holders else ""
+                out.append(f"  {w.job}, шаг «{w.title}» — {w.journal}: ждет с "
+                           f"{w.since:%d.%m.%Y %H:%M}{who}; попыток {w.attempts}, следующая в "
+                           f"{w.next_try:%H:%M} (до {w.until:%H:%M})")
         out.append("")
         if not self.journals:
             out.append("Открытые нарушения: журналы не указаны (--journal или journals "
@@ -115,7 +131,7 @@ class StatusReport:
                     "finished": r.finished.isoformat() if r.finished else None,
                     "slot": r.slot.isoformat() if r.slot else None,
                     "trigger": r.trigger.value, "result": r.result.value,
-                    "counts": dict(r.counts)}
+                    "crashed": r.crashed, "counts": dict(r.counts)}
 
         return {
             "format": FORMAT,
@@ -129,10 +145,20 @@ class StatusReport:
             "violations": [{"journal": v.journal, "body": v.body, "errors": v.errors,
                             "warnings": v.warnings} for v in self.violations],
             "unreadable": [{"journal": j, "reason": why} for j, why in self.unreadable],
+            "waiting": [{"job": w.job, "step": w.kind, "journal": w.journal,
+                         "since": w.since.isoformat(), "next_try": w.next_try.isoformat(),
+                         "until": w.until.isoformat(), "attempts": w.attempts,
+                         "holders": w.holders} for w in self.waiting],
         }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _dead(status: JobStatus) -> bool:
+    """A run still «running» in the ledger whose job nobody runs: its process died."""
+    return (status.last is not None and status.last.result is Result.RUNNING
+            and status.running is None)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -165,6 +191,12 @@ def collect_status(config: Config, jobs: Mapping[str, Job], folder: Path, state:
     finally:
         if ledger is not None:
             ledger.close()
+    if (state / WAITING_NAME).exists():
+        queue = WaitingWrites(state / WAITING_NAME)
+        try:
+            report.waiting = queue.all(now)
+        finally:
+            queue.close()
     for location in journals:
         try:
             checked = check(location, config, now, write=False)

@@ -14,6 +14,7 @@ Nothing here logs or returns personal data: lines name journals, bodies, sheets 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +32,10 @@ from toolkit.jobs.declarations import (
     Step,
 )
 from toolkit.jobs.grouping import grouped
+from toolkit.jobs.logs import log_fields, stack_of
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
+from toolkit.journal.errors import JournalBusy, ToolkitError, describe_error
 from toolkit.journal.model import (
     CellChange,
     JournalSource,
@@ -61,6 +64,7 @@ class StepOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
     error: str = ""
+    busy: bool = False  # the journal was open in an office program: nothing was written
 
     @property
     def line(self) -> str:
@@ -84,6 +88,50 @@ class StepContext:
 
 
 Executor = Callable[[Step, StepContext], StepOutcome]
+log = logging.getLogger("vks.scheduler")
+
+
+def execute(executors: Mapping[str, Executor], job: str, step: Step, ctx: StepContext,
+            log_path: Path) -> StepOutcome:
+    """Run one step; every failure becomes a failed outcome with a Russian reason.
+
+    A journal open in an office program is `busy` (jobs.waiting retries it); a full disk or
+    missing rights is named with its file; an unexpected error is logged with its type and
+    code lines, never its text (which may quote a cell).
+    """
+    target = _all(ctx.journals)
+    fields = {"job": job, "step": step.kind, "target": target}
+    try:
+        outcome = executors[step.kind](step, ctx)
+    except JournalBusy as exc:
+        log.warning("задание %s: шаг «%s» (%s): журнал открыт или изменен, ничего не "
+                    "записано", job, step.title, target,
+                    extra=log_fields(event="step-busy", **fields))
+        return StepOutcome(step.kind, step.title, target, ok=False, error=str(exc), busy=True)
+    except ToolkitError as exc:
+        log.error("задание %s: шаг «%s» (%s) не выполнен: %s", job, step.title, target, exc,
+                  extra=log_fields(event="step-failed", error=type(exc).__name__, **fields))
+        return StepOutcome(step.kind, step.title, target, ok=False, error=str(exc))
+    except Exception as exc:
+        described = describe_error(exc)  # a full disk, no rights, a read-only ledger…
+        if described is not None:
+            log.error("задание %s: шаг «%s» (%s) не выполнен: %s", job, step.title, target,
+                      described, extra=log_fields(event="step-failed",
+                                                  error=type(exc).__name__, **fields))
+            return StepOutcome(step.kind, step.title, target, ok=False, error=described)
+        log.error("задание %s: шаг «%s» (%s): внутренняя ошибка %s", job, step.title, target,
+                  type(exc).__name__, extra=log_fields(event="step-crashed",
+                                                       error=type(exc).__name__,
+                                                       stack=stack_of(exc), **fields))
+        return StepOutcome(step.kind, step.title, target, ok=False,
+                           error=f"внутренняя ошибка ({type(exc).__name__}); место ошибки — "
+                                 f"в журнале работы {log_path}")
+    level = logging.INFO if outcome.ok else logging.ERROR
+    log.log(level, "задание %s: шаг «%s» (%s): %s", job, step.title, target,
+            outcome.lines[0] if outcome.ok and outcome.lines else outcome.error or "выполнено",
+            extra=log_fields(event="step-done" if outcome.ok else "step-failed",
+                             counts=outcome.counts, **fields))
+    return outcome
 
 
 # --- check / write-back ----------------------------------------------------------------------
@@ -160,6 +208,7 @@ def run_letters(step: Step, ctx: StepContext) -> StepOutcome:
     result = make_letters(location, ctx.config, out, ctx.clock, only=step.bodies, pdf=step.pdf)
     made = len(result.made)
     counts = {"letters": made, "letters_unchanged": result.unchanged,
+              "letters_carried": result.carried,
               "letters_skipped": len(result.skipped), "notes": result.written}
     line = (f"подготовлено {count(made, 'решение', 'решения', 'решений')}, без изменений "
             f"{result.unchanged}, не подготовлено (не хватает данных) {len(result.skipped)}; "
@@ -167,6 +216,8 @@ def run_letters(step: Step, ctx: StepContext) -> StepOutcome:
     lines = [line]
     for batch in result.batches:
         lines.append(f"пакет для печати ({batch.sheet}): {batch.pdf or batch.path}")
+    if result.carried:
+        lines.append(f"в пакеты добавлены решения прерванного запуска: {result.carried}")
     lines.extend(grouped("не подготовлено", ((p.message, f"{p.sheet}!{p.cell}")
                                              for p in result.skipped)))
     lines.extend(grouped("проверьте", ((p.message, f"{p.sheet}!{p.cell}")
@@ -175,6 +226,7 @@ def run_letters(step: Step, ctx: StepContext) -> StepOutcome:
     outcome = StepOutcome(step.kind, step.title, location, counts=counts, lines=lines)
     if result.busy:
         outcome.ok = False
+        outcome.busy = True
         outcome.error = (f"решения подготовлены, но отметки в журнал не записаны: {result.busy}"
                          f" — допишутся при следующем запуске")
     return outcome
@@ -351,4 +403,4 @@ EXECUTORS: Mapping[str, Executor] = {
 }
 
 
-__all__ = ["EXECUTORS", "DryRunSource", "Executor", "StepContext", "StepOutcome"]
+__all__ = ["EXECUTORS", "DryRunSource", "Executor", "StepContext", "StepOutcome", "execute"]

@@ -21,6 +21,7 @@ from toolkit.journal.settings import BODIES, known_keys
 DEFAULT_TIMEZONE = "Asia/Novokuznetsk"
 CONFIG_ENV = "VKS_CONFIG"
 DEFAULT_CONFIG_NAME = "vks.toml"
+MAX_TOML = 1 << 20  # bytes of a settings or job file read at most
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]{2,}$")
@@ -160,17 +161,22 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     """A TOML file's tables; a ConfigError names the file (`what` says which kind) and why."""
+    from toolkit.journal.errors import describe_os_error
+    from toolkit.journal.files import read_regular
+
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        # A FIFO or a device in place of the file is refused, not waited on forever.
+        return tomllib.loads(read_regular(path, MAX_TOML).decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} не найден") from None
     except tomllib.TOMLDecodeError as exc:
         from toolkit.journal.toml_errors import describe
 
         raise ConfigError(f"{path}, {describe(exc)}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: {what} не в кодировке UTF-8") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: {what} не прочитан ({exc.strerror})") from None
+        raise ConfigError(f"{what} не прочитан: {describe_os_error(exc, path)}") from None
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:

@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import hashlib
+import logging
 import os
+import re
 import shutil
+import socket
 import stat
+import sys
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.journal.errors import ConfigError
+from toolkit.journal.errors import ConfigError, NotRegularFile
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -133,40 +140,198 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+TEMP_SUFFIX = ".vks-tmp"
+# «.name.<host>-<pid>.<random>.vks-tmp»: whose temporary file it is, so a later run can tell a
+# file left by a dead process (removed) from one a live process is still writing (kept).
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<host>[0-9a-f]{6})-(?P<pid>\d+)\.[^.]+"
+                      + re.escape(TEMP_SUFFIX) + "$")
+STALE_TEMP_AGE = 24 * 3600  # seconds: another computer's temporary file older than this is stale
+log = logging.getLogger("vks.files")
+
+
+def _host_tag() -> str:
+    return hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+
+def write_target(path: Path) -> Path:
+    """The file a write to `path` must replace: the link's target when `path` is a symbolic
+    link (a shared journal is often a link), so the link itself stays a link."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 @contextlib.contextmanager
-def atomic_output(path: Path, mode: int | None = None) -> Iterator[Path]:
+def atomic_output(path: Path, mode: int | None = None,
+                  check: Callable[[], None] | None = None) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces `path` at once.
 
+    `check` runs right before the replacement (after the data is on disk) and may raise to
+    refuse it: a journal that someone saved meanwhile is then left as they saved it — the
+    window for a lost edit is the moment between that check and the rename.
+
     A new file is shared (`shared_file_mode()`, `[files] group`) unless `mode` says otherwise; a
-    replaced file keeps its permissions and group. If the block fails, the temporary file is
-    removed and `path` is untouched.
+    replaced file keeps its permissions and, where the system allows, its owner and group. A
+    symbolic link is written through: its target is replaced and the link stays. If the block
+    fails, the temporary file is removed and `path` is untouched; an OSError names the file.
+    Temporary files left by dead processes in the folder (a killed run) are removed the first
+    time this process writes there.
     """
-    path = Path(path)
-    gid = None
+    path = write_target(Path(path))
+    old: os.stat_result | None
     try:
         old = path.stat()
-        gid = old.st_gid
-        if mode is None:
-            mode = stat.S_IMODE(old.st_mode)
     except FileNotFoundError:
-        if mode is None:
-            mode = shared_file_mode()
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".vks-tmp", dir=path.parent)
+        old = None
+    if mode is None:
+        mode = stat.S_IMODE(old.st_mode) if old is not None else shared_file_mode()
+    sweep_temporary(path.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.{_host_tag()}-{os.getpid()}.",
+                                    suffix=TEMP_SUFFIX, dir=path.parent)
+    except OSError as exc:
+        raise _named(exc, path) from None
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         os.chmod(tmp, mode)
-        if mode != PRIVATE_FILE:
-            _give_group(tmp, gid)
+        if old is not None:
+            _keep_owner(tmp, old)
+        elif mode != PRIVATE_FILE:
+            _give_group(tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        if check is not None:
+            check()
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError) and exc.filename is None:
+            raise _named(exc, path) from exc  # a full disk while writing: say which file
         raise
     _fsync_dir(path.parent)
+
+
+def _named(exc: OSError, path: Path) -> OSError:
+    """The same error (same class, same errno) with the file it concerns."""
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))
+
+
+def _keep_owner(tmp: Path, old: os.stat_result) -> None:
+    """Give the new file the replaced file's owner and group, as far as we are allowed."""
+    if not hasattr(os, "chown"):
+        return
+    st = tmp.stat()
+    if (st.st_uid, st.st_gid) == (old.st_uid, old.st_gid):
+        return
+    for uid, gid in ((old.st_uid, old.st_gid), (-1, old.st_gid)):
+        try:
+            os.chown(tmp, uid, gid)
+            return
+        except OSError:
+            continue
+    log.warning("владелец файла %s не сохранен: нет прав сменить владельца", tmp.name)
+
+
+def sweep_temporary(folder: Path) -> int:
+    """Remove temporary files a dead process left in `folder`; how many.
+
+    A file of this computer is stale when its process is gone (or the pid now belongs to a
+    process started after the file was written); another computer's (a shared folder) only
+    after a day, as its process cannot be seen from here. One directory listing per write:
+    a long-running scheduler sees what a killed `vks letters` left a minute ago.
+    """
+    folder = Path(folder)
+    try:
+        names = [e.name for e in os.scandir(folder) if e.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return 0
+    me, removed = _host_tag(), 0
+    for name in names:
+        m = _TEMP_RE.match(name)
+        candidate = folder / name
+        try:
+            if m is not None and m.group("host") == me:
+                stale = not _alive(int(m.group("pid")), candidate.lstat().st_mtime)
+            else:
+                stale = time.time() - candidate.lstat().st_mtime > STALE_TEMP_AGE or m is None
+            if stale:
+                candidate.unlink()
+                removed += 1
+        except OSError:
+            continue
+    if removed:
+        log.info("удалено временных файлов прерванных запусков: %d (%s)", removed, folder)
+    return removed
+
+
+def _alive(pid: int, written: float) -> bool:
+    """Whether the process that wrote a file at `written` (epoch seconds) may still run."""
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":  # pragma: no cover - no cheap check; age decides there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    started = _started(pid)
+    # A pid is reused after the writer died: a process started after the file is not its writer.
+    return started is None or started <= written + 1
+
+
+def _started(pid: int) -> float | None:
+    """When a process started (epoch seconds), from /proc; None where that is not known."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat", encoding="ascii") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def regular_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in Russian ("" for a regular file)."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "папка"
+    if stat.S_ISFIFO(mode):
+        return "именованный канал (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "устройство"
+    if stat.S_ISSOCK(mode):
+        return "сокет"
+    return "не обычный файл"
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (links followed); a FIFO, a device or a socket is refused
+    at once instead of blocking forever (NotRegularFile). `limit` caps the bytes read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        kind = regular_kind(os.fstat(fd).st_mode)
+        if kind:
+            raise NotRegularFile(errno.ENXIO, f"это {kind}, а не файл", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks, left = [], limit if limit is not None else -1
+        while left != 0:
+            chunk = os.read(fd, 1 << 20 if left < 0 else min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if left > 0:
+                left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None:

@@ -48,17 +48,18 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _APP1 = "прил. 1"
 
 CATALOGUE: tuple[Code, ...] = (
-    # Cells that cannot be read as their column's type.
+    # Cells that cannot be read as their column's type. A message names the cell and what is
+    # expected, never what was typed: a mistyped cell may hold a name, a phone or an e-mail.
     Code("cell-invalid-date", _APP1, E, "Неверная дата",
-         "{column}: «{value}» — не дата; введите ДД.ММ.ГГГГ"),
+         "{column}: значение не дата; введите ДД.ММ.ГГГГ"),
     Code("cell-invalid-datetime", _APP1, E, "Неверные дата и время",
-         "{column}: «{value}» — не дата и время; введите ДД.ММ.ГГГГ ЧЧ:ММ"),
+         "{column}: значение не дата и время; введите ДД.ММ.ГГГГ ЧЧ:ММ"),
     Code("cell-time-missing", _APP1, E, "Не указано время приема",
          "{column}: указана только дата; введите ДД.ММ.ГГГГ ЧЧ:ММ"),
     Code("cell-invalid-number", _APP1, E, "Неверный номер",
-         "{column}: «{value}» — не целое положительное число"),
+         "{column}: значение не целое положительное число"),
     Code("cell-unknown-value", _APP1, E, "Значение не из списка",
-         "{column}: «{value}» — нет в списке; выберите одно из: {choices}"),
+         "{column}: значения нет в списке; выберите одно из: {choices}"),
     Code("cell-formula", "—", W, "Формула в ячейке",
          "{column}: в ячейке формула; журнал заполняется значениями, формулы не вычисляются"),
     Code("cell-formula-like", "—", W, "Текст похож на формулу",
@@ -98,7 +99,8 @@ CATALOGUE: tuple[Code, ...] = (
     Code("ground-missing", "2.8", E, "Нет основания отклонения",
          "графа 5: заявка отклонена, но не указано основание отклонения"),
     Code("ground-unknown", "2.8", E, "Неизвестное основание",
-         "графа 5: «{value}» — не одно из четырех оснований п. 2.8"),
+         "графа 5: основание отклонения не одно из четырех оснований п. 2.8; выберите "
+         "из списка или укажите номер 1–4"),
     Code("ground-unexpected", "2.8", E, "Основание без отклонения",
          "графа 5: указано основание отклонения, но решение — «{decision}»"),
     Code("date-order", "2.4", E, "Нарушен порядок дат",
@@ -161,6 +163,9 @@ CATALOGUE: tuple[Code, ...] = (
 )
 
 CODES: dict[str, Code] = {c.code: c for c in CATALOGUE}
+# What each message shows: a finding keeps only these parameters (a raw cell value passed by a
+# caller is dropped here, so it never travels with the finding).
+_SHOWN: dict[str, frozenset[str]] = {c.code: frozenset(c.fields) for c in CATALOGUE}
 
 @dataclass(slots=True)
 class Finding:
@@ -233,7 +238,7 @@ def finding(
     """Make a finding; parameters become the strings its message template fills in."""
     if code not in CODES:
         raise KeyError(code)
-    for key, value in params.items():
-        if type(value) is not str:
-            params[key] = str(value)
-    return Finding(code, body, sheet, row, cell, due, params)  # type: ignore[arg-type]
+    shown = _SHOWN[code]
+    kept = {key: value if type(value) is str else str(value)
+            for key, value in params.items() if key in shown}
+    return Finding(code, body, sheet, row, cell, due, kept)

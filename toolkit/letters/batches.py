@@ -45,12 +45,13 @@ def by_sheet(made: Sequence[Letter]) -> dict[str, list[Letter]]:
     return groups
 
 
-def make_batch(made: Sequence[Letter], out_dir: Path, clock: Clock) -> Batch:
+def make_batch(made: Sequence[Letter], out_dir: Path, clock: Clock,
+               target: Path | None = None) -> Batch:
     """A body's batch: the summary page composed in front of its letters."""
     import tempfile
 
     first = made[0]
-    target = batch_path(out_dir, clock, first.sheet)
+    target = target or batch_path(out_dir, clock, first.sheet)
     entries = [BatchEntry(m.number, m.citizen, m.decided, m.row, m.version) for m in made]
     page = summary_page(first.path, first.body, first.sheet, entries, clock.today)
     with tempfile.TemporaryDirectory(prefix="vks-batch-", dir=out_dir) as folder:

@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -36,12 +37,12 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.control import state_dir
 from toolkit.journal.errors import JournalBusy
-from toolkit.journal.files import shared_dir
+from toolkit.journal.files import shared_dir, sweep_temporary, write_bytes_atomic
 from toolkit.journal.model import Application, CellChange, Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import letter_date, short_date
 from toolkit.journal.schema import BY_KEY, Decision, column_title
-from toolkit.letters.batches import Batch, by_sheet, make_batch
+from toolkit.letters.batches import Batch, batch_path, by_sheet, make_batch
 from toolkit.letters.files import body_folder, letter_file_name
 from toolkit.letters.ledger import LEDGER_NAME, Ledger, LedgerEntry
 from toolkit.letters.names import dative
@@ -103,6 +104,9 @@ class LettersResult:
     written: int = 0  # journal cells written
     busy: str | None = None  # why the journal could not be written (it is open, or changed)
     dropped: int = 0  # ledger entries whose file had disappeared
+    carried: int = 0  # letters of an interrupted earlier run put into this run's batch
+    adopted: int = 0  # letters found on disk (named in the journal) and taken into the ledger
+    swept: int = 0  # temporary files of killed runs removed from the output folder
 
 
 @dataclass(frozen=True)
@@ -167,8 +171,8 @@ def make_letters(
     source = open_source(location, config)
     journals = read_journals(source, config, only)
     out_dir = shared_dir(Path(out_dir))
+    result = LettersResult(swept=_sweep(out_dir))
     ledger = Ledger(state_dir(config, location) / LEDGER_NAME)
-    result = LettersResult()
     try:
         result.dropped = ledger.reconcile()
         if result.dropped:
@@ -177,21 +181,55 @@ def make_letters(
         for journal in journals:
             changes.extend(_journal_letters(journal, letter_template, ledger, out_dir, clock,
                                             since, force, result))
+        if changes:
+            try:
+                result.written = len(source.write(changes).written)
+            except JournalBusy as exc:
+                result.busy = str(exc)
+        _batches(result, ledger, _journal_key(location), out_dir, clock)
     finally:
         ledger.close()
-    if changes:
-        try:
-            result.written = len(source.write(changes).written)
-        except JournalBusy as exc:
-            result.busy = str(exc)
-    for sheet, made in by_sheet(result.made).items():
-        batch = make_batch(made, out_dir, clock)
-        if pdf:
-            batch = replace(batch, pdf=convert_to_pdf(batch.path, batch.path.with_suffix(".pdf"),
-                                                      soffice, seconds))
-        result.batches.append(batch)
-        log.info("пакет для печати листа «%s»: %d решений", sheet, len(made))
+    if pdf:
+        result.batches = [replace(b, pdf=convert_to_pdf(b.path, b.path.with_suffix(".pdf"),
+                                                         soffice, seconds))
+                           for b in result.batches]
     return result
+
+
+def _batches(result: LettersResult, ledger: Ledger, journal: str, out_dir: Path,
+             clock: Clock) -> None:
+    """One print batch per body: this run's letters and any an interrupted run left out.
+
+    The letters are marked with their batch's name before it is written and confirmed after, so
+    a run killed in between leaves them to the next run's batch — never lost, never batched
+    twice.
+    """
+    ours = {m.path.absolute() for m in result.made}
+    pending = [e for e in ledger.unbatched(journal, out_dir) if e.path.absolute() not in ours]
+    if pending:
+        log.info("в пакеты добавлены решения прерванного запуска: %d", len(pending))
+    groups = by_sheet(result.made)
+    sheets = {m.body: m.sheet for m in result.made}
+    for entry in reversed(pending):  # carried letters come first, in the order they were made
+        sheet = sheets.get(entry.body, entry.body)
+        groups.setdefault(sheet, []).insert(0, Letter(entry.body, sheet, 0, entry.number,
+                                                      entry.path, entry.version))
+    result.carried = len(pending)
+    for sheet, letters in groups.items():
+        target = batch_path(out_dir, clock, sheet)
+        ledger.mark_batched([m.path for m in letters], target)
+        result.batches.append(make_batch(letters, out_dir, clock, target))
+        ledger.confirm_batch(target)
+        log.info("пакет для печати листа «%s»: %d решений", sheet, len(letters))
+
+
+def _sweep(out_dir: Path) -> int:
+    """Remove temporary files killed runs left in the output folders (they may hold a
+    citizen's name and address)."""
+    folders = [out_dir]
+    for body in (p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink()):
+        folders += [body, body / SUPERSEDED_DIR]
+    return sum(sweep_temporary(f) for f in folders if f.is_dir())
 
 
 def _journal_letters(
@@ -224,7 +262,11 @@ def _journal_letters(
         data = _data(app)
         assert app.number is not None
         key = (_journal_key(journal.location), body.name, app.number)
-        current = ledger.current(key)
+        current = ledger.current(key, sheet)
+        if current is None and not force:
+            current = _adopt(app, data, folder, key, sheet, ledger)
+            if current is not None:
+                result.adopted += 1
         if current is not None and current.digest == data.digest and not force:
             result.unchanged += 1
             _note(changes, journal, app, current.path, current.made_on)
@@ -265,9 +307,14 @@ def _journal_letters(
         if current is not None:
             moved = _set_aside(current, folder)
             ledger.supersede(current, moved)
-        template.write(context, target)
+        document = template.render(context)
+        if target.exists() and not _same_bytes(target, document):
+            # A file the ledger does not know (its entry was lost) with other content: kept.
+            # The same bytes are a letter a killed run wrote before its ledger entry.
+            moved = _set_aside_unknown(target, folder)
+        write_bytes_atomic(target, document)
         version = ledger.next_version(key)
-        ledger.add(LedgerEntry(*key, version, data.digest, target, clock.today))
+        ledger.add(LedgerEntry(*key, version, data.digest, target, clock.today), sheet)
         result.made.append(Letter(body.name, sheet, app.row, data.number, target, version, moved,
                                   data.citizen, data.decision_date))
         _note(changes, journal, app, target, clock.today)
@@ -352,6 +399,68 @@ def _free_path(target: Path, key: tuple[str, str, int], ledger: Ledger) -> Path:
         n += 1
         candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
     return candidate
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _set_aside_unknown(path: Path, folder: Path) -> Path:
+    """Move a file the ledger does not know out of a new letter's way, into `заменены/`."""
+    aside = shared_dir(folder / SUPERSEDED_DIR)
+    target = aside / f"{path.stem}-прежний{path.suffix}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = aside / f"{path.stem}-прежний-{n}{path.suffix}"
+    os.replace(path, target)
+    return target
+
+
+_NOTE_RE = re.compile(r"^(?P<name>[^/\\]+\.docx) от (?P<day>\d{2})\.(?P<month>\d{2})\."
+                      r"(?P<year>\d{4})$")
+
+
+def _adopt(app: Application, data: LetterData, folder: Path, key: tuple[str, str, int],
+           sheet: str, ledger: Ledger) -> LedgerEntry | None:
+    """A letter an earlier run made whose ledger entry is lost (the ledger moved with
+    `state_dir`, or was deleted): the journal's note names it, the file is in the body's folder,
+    no other decision owns it and it was made from the row's present data. It is taken into
+    the ledger as batched, so it is neither made nor printed again."""
+    m = _NOTE_RE.match(app.letter.strip()) if app.letter else None
+    if m is None:
+        return None
+    path = folder / m.group("name")
+    if not path.is_file() or ledger.owner(path) is not None:
+        return None
+    try:
+        made_on = dt.date(int(m.group("year")), int(m.group("month")), int(m.group("day")))
+    except ValueError:
+        return None
+    if not _mentions(path, data.address, letter_date(data.decision_date)):
+        return None
+    entry = LedgerEntry(*key, ledger.next_version(key), data.digest, path, made_on)
+    ledger.add(entry, sheet, batched="")
+    log.info("решение найдено в папке и взято в учет: лист «%s», строка %d", sheet, app.row)
+    return entry
+
+
+def _mentions(path: Path, *needles: str) -> bool:
+    """Whether a letter's text holds every one of `needles` (spaces normalised)."""
+    import html
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            xml = package.read("word/document.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", xml)).split())
+    joined = "".join(text.split())
+    return all("".join(n.split()) in joined for n in needles if n)
 
 
 def _set_aside(entry: LedgerEntry, folder: Path) -> Path:

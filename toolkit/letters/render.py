@@ -28,8 +28,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from toolkit.journal.errors import TemplateError, ToolkitError
-from toolkit.journal.files import ZIP_TIME, atomic_output, normalize_zip
+from toolkit.journal.errors import TemplateError, ToolkitError, describe_os_error
+from toolkit.journal.files import (
+    ZIP_TIME,
+    atomic_output,
+    normalize_zip,
+    read_regular,
+)
 from toolkit.letters.template import FIELDS, TEMPLATE_PATH, build_template
 
 log = logging.getLogger("vks.letters")
@@ -124,11 +129,12 @@ class LetterTemplate:
                 return cls(TEMPLATE_PATH.read_bytes(), TEMPLATE_PATH.name)
             return cls(build_template(), TEMPLATE_PATH.name)
         try:
-            return cls(Path(path).read_bytes(), str(path))
+            data = read_regular(Path(path))  # a FIFO or a device is refused, not waited on
         except FileNotFoundError:
             raise TemplateError(f"шаблон решения {path} не найден") from None
         except OSError as exc:
-            raise TemplateError(f"шаблон решения {path}: не прочитать ({exc.strerror})") from None
+            raise TemplateError(f"шаблон решения: {describe_os_error(exc, path)}") from None
+        return cls(data, str(path))
 
     def render(self, context: Mapping[str, object]) -> bytes:
         """One letter as .docx bytes (fixed zip entry times: same values, same bytes)."""

@@ -67,8 +67,11 @@ def summary_page(first_letter: Path, body: str, sheet: str, entries: Sequence[Ba
         _cell(cell, text, bold=True)
     for i, entry in enumerate(entries, start=1):
         note = f"новая редакция (версия {entry.version})" if entry.version > 1 else ""
-        values = (str(i), str(entry.number), entry.citizen, short_date(entry.decided),
-                  str(entry.row), note)
+        if not entry.row:  # made by a run that was interrupted before its batch
+            note = "из прерванного запуска" + (f"; {note}" if note else "")
+        values = (str(i), str(entry.number), entry.citizen or "—",
+                  short_date(entry.decided) if entry.decided else "—",
+                  str(entry.row) if entry.row else "—", note)
         for cell, text in zip(table.add_row().cells, values, strict=True):
             _cell(cell, text)
     for row in table.rows:

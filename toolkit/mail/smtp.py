@@ -44,6 +44,11 @@ class MailError(ToolkitError):
         super().__init__(message)
         self.after_data = after_data
 
+    @property
+    def maybe_sent(self) -> bool:
+        """The outbox's word for `after_data`: a second attempt may deliver it twice."""
+        return self.after_data
+
 
 class Security(Enum):
     """How the connection to the SMTP server is protected."""
@@ -231,7 +236,8 @@ def send_message(settings: MailSettings, msg: EmailMessage,
             not isinstance(exc, smtplib.SMTPResponseException)
         reason = _reason(exc, settings)
         if after:
-            reason += " после передачи письма — возможно, оно доставлено"
+            reason += (" после передачи письма: возможно, сервер его принял — письмо будет "
+                       "отправлено повторно не больше одного раза, с тем же Message-ID")
         raise MailError(f"почтовый сервер {settings.server}: {reason}",
                         after_data=after) from exc
     return {address: _decode(reply[1]) for address, reply in refused.items()}
@@ -301,11 +307,14 @@ def _reason(exc: BaseException, settings: MailSettings) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"ответ {exc.smtp_code} {_decode(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
+        # smtplib turns a read that timed out into «Connection unexpectedly closed».
+        if isinstance(exc.__context__, socket.timeout | TimeoutError):
+            return f"истекло время ожидания ответа сервера ({settings.timeout:g} с)"
         return "сервер разорвал соединение"
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
         return f"ошибка TLS ({exc.__class__.__name__}); проверьте security и cafile"
     if isinstance(exc, socket.timeout | TimeoutError):
-        return f"нет ответа за {settings.timeout:g} с"
+        return f"истекло время ожидания ответа сервера ({settings.timeout:g} с)"
     if isinstance(exc, ConnectionRefusedError):
         return "соединение отклонено (сервер не запущен или неверный порт)"
     if isinstance(exc, socket.gaierror):

@@ -25,6 +25,7 @@ from toolkit.journal.files import shared_dir, write_bytes_atomic
 from toolkit.journal.model import Journal
 from toolkit.journal.rules import Context, retention_end, run_rules
 from toolkit.journal.russian import short_date
+from toolkit.journal.text import formula_start, neutralise_formula
 
 TITLE = ("Видеозаписи личного приема граждан посредством видеоконференцсвязи, срок хранения "
          "которых истек (п. 3.6 Порядка)")
@@ -73,13 +74,15 @@ def _values(n: int, r: Recording) -> list[object]:
 
 
 def render_csv(recordings: Sequence[Recording]) -> bytes:
-    """CSV as Excel opens it in a Russian locale: UTF-8 with BOM, «;» between columns."""
+    """CSV as Excel opens it in a Russian locale: UTF-8 with BOM, «;» between columns; a text
+    that a spreadsheet program could run as a formula gets a leading apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADINGS)
     for n, r in enumerate(recordings, start=1):
         values = _values(n, r)
         writer.writerow(short_date(v) if isinstance(v, dt.date) else
+                        neutralise_formula(v) if isinstance(v, str) else
                         ("" if v is None else v) for v in values)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -108,6 +111,7 @@ def render_xlsx(recordings: Sequence[Recording], today: dt.date) -> bytes:
             cell = ws.cell(4 + n, col, value)
             if isinstance(value, str):
                 cell.data_type = "s"  # a reference is text, never a formula
+                cell.quotePrefix = formula_start(value)  # and stays text when edited
             if isinstance(value, dt.date):
                 cell.number_format = "DD.MM.YYYY"
             cell.border = box

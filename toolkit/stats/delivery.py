@@ -7,22 +7,19 @@ Messages: one per body to the body's `recipients` (its own figures), and one to 
 `[mail] ministry_recipients` with every body and the totals. The HTML report is the body (charts
 as inline cid: images), the .xlsx report is attached.
 
-The ledger (SQLite in the state directory) is keyed by report, body and month. Before a message
-is handed to the server it is recorded as «sending» with its Message-ID; after, as «sent». A
-re-run sends nothing already sent. A crash in between leaves «sending», and the next run sends
-that message again with the same Message-ID: at most one duplicate, recognisable by its ID. A
-failed send is recorded as «failed», reported, and retried (same Message-ID) on the next run.
-Two runs at once cannot both send: a run holds an exclusive lock beside the ledger.
+The ledger is the toolkit's outbox (`mail.outbox`, SQLite in the state directory), keyed by
+report, body and month. A re-run sends nothing already sent. A failed send is recorded as
+«failed», reported, and retried (same Message-ID) on the next run. A send whose result is
+unknown — the process died while handing it over, or the server's reply came after our
+timeout — is tried again at most once, with the same Message-ID: at most one duplicate,
+recognisable by its ID; after that it is reported as «возможно, отправлено». Two runs at once
+cannot both send: a run holds an exclusive lock beside the ledger.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import logging
-import os
-import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -31,10 +28,9 @@ from pathlib import Path
 
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
-from toolkit.journal.errors import ConfigError, ToolkitError
-from toolkit.journal.files import PRIVATE_FILE, private_dir
-from toolkit.journal.state import connect
-from toolkit.mail.smtp import MailError, MailSettings, new_message, send_message, write_eml
+from toolkit.journal.errors import ConfigError
+from toolkit.mail.outbox import Outbox, OutboxBusy, Outcome, exclusive, send_once
+from toolkit.mail.smtp import MailSettings, new_message, send_message, write_eml
 from toolkit.stats.period import Month
 from toolkit.stats.results import MonthlyStats
 
@@ -46,35 +42,14 @@ MINISTRY_LABEL = "все органы"
 LEDGER_NAME = "outbox.sqlite"
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    report      TEXT NOT NULL,
-    body        TEXT NOT NULL,
-    month       TEXT NOT NULL,
-    message_id  TEXT NOT NULL,
-    recipients  TEXT NOT NULL,
-    status      TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    error       TEXT NOT NULL DEFAULT '',
-    updated_at  TEXT NOT NULL,
-    sent_at     TEXT,
-    PRIMARY KEY (report, body, month)
-);
-"""
-
 Transport = Callable[[MailSettings, EmailMessage], dict[str, str]]
-
-
-class OutboxBusy(ToolkitError):
-    """Another run is sending the reports right now."""
-
-    exit_code = 3
 
 
 class Status(Enum):
     SENT = "sent"
     ALREADY_SENT = "already-sent"
     FAILED = "failed"
+    MAYBE_SENT = "maybe-sent"  # the server may have taken it twice over: not sent again
     WRITTEN = "written"  # dry run: saved as .eml
     NO_RECIPIENTS = "no-recipients"
 
@@ -108,6 +83,10 @@ class Delivery:
         if self.status is Status.FAILED:
             return (f"ошибка: {self.body} → {who}: {self.error}; будет повторено при следующем "
                     f"запуске (попытка {self.attempts})")
+        if self.status is Status.MAYBE_SENT:
+            return (f"возможно, отправлено: {self.body} → {who}: сервер не подтвердил прием "
+                    f"{self.attempts} раза; повторно не отправляется, чтобы письмо не пришло "
+                    f"еще раз — узнайте у получателя, пришло ли письмо ({self.message_id})")
         if self.status is Status.WRITTEN:
             return f"записано письмо: {self.body} → {who}: {self.path}"
         return f"нет получателей: {self.body}"
@@ -132,6 +111,10 @@ class SendResult:
     def exit_code(self) -> int:
         return 1 if self.failed else 0
 
+    @property
+    def maybe_sent(self) -> list[Delivery]:
+        return self.with_status(Status.MAYBE_SENT)
+
     def lines(self) -> list[str]:
         """The run in Russian, for the console and the jobs' log."""
         head = "Проверка рассылки (письма записаны в файлы, не отправлены)" if self.dry_run \
@@ -143,6 +126,8 @@ class SendResult:
         before = len(self.with_status(Status.ALREADY_SENT))
         parts = [f"записано {written}" if self.dry_run else f"отправлено {sent}",
                  f"отправлено ранее {before}", f"ошибок {len(self.failed)}"]
+        if self.maybe_sent:
+            parts.append(f"возможно, отправлено {len(self.maybe_sent)}")
         missing = len(self.with_status(Status.NO_RECIPIENTS))
         if missing:
             parts.append(f"без получателей {missing}")
@@ -194,74 +179,6 @@ def compose(plan_stats: MonthlyStats, settings: MailSettings, recipients: Sequen
     return msg
 
 
-class Outbox:
-    """The ledger of report messages: what was sent, is being sent, or failed."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.conn = connect(path, SCHEMA)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def get(self, body: str, month: Month, report: str = REPORT) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute(
-            "SELECT * FROM outbox WHERE report = ? AND body = ? AND month = ?",
-            (report, body, month.key)).fetchone()
-        return row
-
-    def sending(self, body: str, month: Month, message_id: str, recipients: Sequence[str],
-                report: str = REPORT) -> int:
-        """Record that the message is about to be handed to the server; return the attempt."""
-        now = _stamp()
-        self.conn.execute(
-            "INSERT INTO outbox (report, body, month, message_id, recipients, status, attempts,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, 'sending', 1, ?)"
-            " ON CONFLICT (report, body, month) DO UPDATE SET message_id = excluded.message_id,"
-            " recipients = excluded.recipients, status = 'sending',"
-            " attempts = outbox.attempts + 1, updated_at = excluded.updated_at",
-            (report, body, month.key, message_id, ", ".join(recipients), now))
-        row = self.get(body, month, report)
-        assert row is not None
-        return int(row["attempts"])
-
-    def sent(self, body: str, month: Month, report: str = REPORT) -> None:
-        now = _stamp()
-        self.conn.execute(
-            "UPDATE outbox SET status = 'sent', error = '', updated_at = ?, sent_at = ?"
-            " WHERE report = ? AND body = ? AND month = ?", (now, now, report, body, month.key))
-
-    def failed(self, body: str, month: Month, error: str, report: str = REPORT) -> None:
-        self.conn.execute(
-            "UPDATE outbox SET status = 'failed', error = ?, updated_at = ?"
-            " WHERE report = ? AND body = ? AND month = ?",
-            (error, _stamp(), report, body, month.key))
-
-
-def _stamp() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-@contextlib.contextmanager
-def exclusive(ledger: Path) -> Iterator[None]:
-    """Hold the ledger's run lock (released by the OS even if the process dies)."""
-    lock_path = ledger.with_name(ledger.name + ".lock")
-    private_dir(lock_path.parent)
-    if not lock_path.exists():
-        os.close(os.open(lock_path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
-    lock = sqlite3.connect(lock_path, timeout=0, isolation_level=None)
-    try:
-        lock.execute("BEGIN EXCLUSIVE")
-    except sqlite3.OperationalError:
-        lock.close()
-        raise OutboxBusy("рассылка уже выполняется другим запуском; повторите позже") from None
-    try:
-        yield
-    finally:
-        lock.execute("ROLLBACK")
-        lock.close()
-
-
 def send_reports(
     stats: MonthlyStats,
     config: Config,
@@ -311,7 +228,7 @@ def _dry_run(plan: _Plan, month: Month, settings: MailSettings, outbox: Outbox |
              folder: Path) -> Delivery:
     if not plan.recipients:
         return Delivery(plan.label, (), Status.NO_RECIPIENTS)
-    row = outbox.get(plan.key, month) if outbox else None
+    row = outbox.get((REPORT, plan.key, month.key)) if outbox else None
     if row is not None and row["status"] == "sent":
         return Delivery(plan.label, plan.recipients, Status.ALREADY_SENT, row["message_id"])
     message_id = row["message_id"] if row else make_msgid(domain=settings.domain)
@@ -324,26 +241,15 @@ def _deliver(plan: _Plan, month: Month, settings: MailSettings, outbox: Outbox,
              transport: Transport) -> Delivery:
     if not plan.recipients:
         return Delivery(plan.label, (), Status.NO_RECIPIENTS)
-    row = outbox.get(plan.key, month)
-    if row is not None and row["status"] == "sent":
-        return Delivery(plan.label, plan.recipients, Status.ALREADY_SENT, row["message_id"],
-                        int(row["attempts"]))
-    resent = row is not None and row["status"] == "sending"
-    message_id = row["message_id"] if row else make_msgid(domain=settings.domain)
-    msg = compose(plan.stats, settings, plan.recipients, plan.label, message_id)
-    attempts = outbox.sending(plan.key, month, message_id, plan.recipients)
-    try:
-        refused = transport(settings, msg)
-    except MailError as exc:
-        outbox.failed(plan.key, month, str(exc))
-        log.warning("report %s for %s not sent (attempt %d): %s", month.key, plan.key,
-                    attempts, exc)
-        return Delivery(plan.label, plan.recipients, Status.FAILED, message_id, attempts,
-                        str(exc), resent=resent)
-    outbox.sent(plan.key, month)
-    log.info("report %s for %s sent as %s", month.key, plan.key, message_id)
-    return Delivery(plan.label, plan.recipients, Status.SENT, message_id, attempts,
-                    resent=resent, refused=refused)
+    done = send_once(
+        outbox, (REPORT, plan.key, month.key),
+        lambda message_id: compose(plan.stats, settings, plan.recipients, plan.label,
+                                   message_id),
+        plan.recipients, settings, transport)
+    status = {Outcome.SENT: Status.SENT, Outcome.ALREADY_SENT: Status.ALREADY_SENT,
+              Outcome.MAYBE_SENT: Status.MAYBE_SENT}.get(done.outcome, Status.FAILED)
+    return Delivery(plan.label, plan.recipients, status, done.message_id, done.attempts,
+                    done.error, resent=done.resent, refused=done.refused)
 
 
 def ledger_path(config: Config, locations: Sequence[str]) -> Path:

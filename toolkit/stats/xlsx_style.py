@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from toolkit.journal.text import formula_start
 from toolkit.stats.results import MonthlyStats
 from toolkit.stats.wording import TITLE, period_text
 
@@ -50,6 +51,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any, font: Font = CELL_FONT,
     cell = ws.cell(row, col, value)
     if isinstance(value, str):
         cell.data_type = "s"  # text from a journal is never a formula
+        cell.quotePrefix = formula_start(value)  # nor becomes one when a person edits it
     cell.font = font
     if fmt:
         cell.number_format = fmt

@@ -29,9 +29,12 @@ Rows go to the core's typed-cell parser as such — gspread's numericise is neve
 Excel's 1900 system.
 
 People edit the sheet while a job runs, so writing is compare-and-set per cell: the target
-columns and № п/п are read again in one `values.batchGet` (UNFORMATTED_VALUE, SERIAL_NUMBER),
-each row is found by its № п/п (rows may have been sorted or inserted meanwhile), and a cell
-is written only if it still holds what the job read; otherwise it is left alone and reported.
+columns, № п/п, the date received and the citizen's name are read again in one
+`values.batchGet` (UNFORMATTED_VALUE, SERIAL_NUMBER); each row is found by its № п/п *and* the
+name and date it had when read (rows may have been sorted or inserted meanwhile, and someone
+may type the same number into another row), and a cell is written only if exactly one row
+matches and the cell still holds what the job read; on any doubt it is left alone and
+reported.
 The written cells go in one `values.batchUpdate` with RAW input, so no text ever becomes a
 formula. The Sheets API has no conditional write: the window for a lost edit is the time of
 that one request.
@@ -59,6 +62,12 @@ from toolkit.journal.model import CellChange, SheetGrid, WriteResult, paused_gc
 from toolkit.journal.schema import BY_KEY, FIRST_DATA_ROW, WIDTH, column_letter
 from toolkit.sources.gsheets.http import SheetsHTTPClient, describe_api_error
 from toolkit.sources.gsheets.personal import PERSONAL_KEYS, number_key, read_personal_file
+from toolkit.sources.gsheets.replies import (
+    BadReply,
+    check_size,
+    check_spreadsheet,
+    check_value_ranges,
+)
 
 log = logging.getLogger("vks.gsheets")
 
@@ -77,6 +86,8 @@ WRITABLE = frozenset({"control", "letter", "outcome"})  # what the toolkit may e
 # created, when it sent the notice, the citizen's answer it read from the mailbox.
 FILL_ONLY = frozenset({"outcome", "link", "notice_sent", "answer", "answered_at"})
 WRITABLE = WRITABLE | FILL_ONLY
+# What identifies a row besides its № п/п when a write finds it again: graphs 2 and 3.
+IDENTITY = (BY_KEY["received"].index, BY_KEY["citizen"].index)
 
 # ErrorValue.type → the text values.get returns for the cell (ErrorType of the Sheets API).
 ERROR_TEXT = {
@@ -153,6 +164,10 @@ class GoogleSheetSource:
 
         try:
             return fn(*args, **kwargs)
+        except ValueError as exc:  # a body that is not JSON (gspread's response.json())
+            raise BadReply(f"{self.location}: ответ Google не удалось разобрать "
+                           f"({type(exc).__name__}) — ничего не прочитано и не записано. "
+                           f"Повторите позже.") from None
         except APIError as exc:
             raise JournalError(describe_api_error(exc, self.location, self.account)) from None
         except GoogleAuthError as exc:
@@ -183,13 +198,15 @@ class GoogleSheetSource:
             return response.content
 
         content = self.call(get)
+        check_size(content, self.location)
         with paused_gc():  # millions of small objects, none in a cycle
             try:
                 meta = json.loads(content, object_hook=decode_cell)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise JournalError(f"{self.location}: Google вернул ответ, который не "
                                    f"удалось разобрать") from None
             del content
+            check_spreadsheet(meta, self.location)
             infos, values = parse_spreadsheet(meta)
         if self._sheets is None or titles is None:
             self._sheets = {}
@@ -202,6 +219,7 @@ class GoogleSheetSource:
         """Raise the JournalError naming a title the spreadsheet lacks, if one does."""
         meta = self.call(self.http.spreadsheets_get, self.address.key,
                          params={"fields": TITLE_FIELDS})
+        check_spreadsheet(meta, self.location)
         sheets, _ = parse_spreadsheet(meta)
         missing = [t for t in titles if t not in sheets]
         if missing:
@@ -354,15 +372,15 @@ class GoogleSheetSource:
         """№ п/п and the target columns of the changed sheets, in one values.batchGet."""
         wanted: dict[str, set[int]] = {}
         for change in planned:
-            wanted.setdefault(change.sheet, {BY_KEY["number"].index}).add(change.column)
+            # A sheet read before also gets the row's identity: the date received, the name.
+            identity = IDENTITY if change.sheet in self._grids else ()
+            wanted.setdefault(change.sheet, {BY_KEY["number"].index, *identity}).add(
+                change.column)
         keys = [(sheet, col) for sheet, cols in wanted.items() for col in sorted(cols)]
         ranges = [a1(sheet, f"{column_letter(col)}1:{column_letter(col)}") for sheet, col in keys]
         reply = self.call(self.http.values_batch_get, self.address.key, ranges,
                           params=value_params(Dimension.cols))
-        value_ranges = reply.get("valueRanges", [])
-        if len(value_ranges) != len(keys):
-            raise JournalError(f"{self.location}: Google вернул {len(value_ranges)} диапазонов "
-                               f"вместо {len(keys)} — ничего не записано")
+        value_ranges = check_value_ranges(reply, len(keys), self.location)
         current: dict[tuple[str, int], list[Any]] = {}
         for key, value_range in zip(keys, value_ranges, strict=True):
             values = value_range.get("values") or [[]]
@@ -379,19 +397,36 @@ class GoogleSheetSource:
         then = [number_key(r[0]) if r else "" for r in grid.rows]
         key = then[change.row - 1] if change.row - 1 < len(then) else ""
         now = [number_key(v) for v in numbers_now]
+        read = _identity(grid.rows[change.row - 1] if change.row - 1 < len(grid.rows) else [])
+        columns = [current.get((change.sheet, i), []) for i in IDENTITY]
+
+        def same(row: int) -> bool:  # the row holds the name and date it had when read
+            return tuple(cells.text_of(c[row - 1]) if row - 1 < len(c) else ""
+                         for c in columns) == read
+
         if not key:
             at = now[change.row - 1] if change.row - 1 < len(now) else ""
-            if at:
+            if at or not same(change.row):
                 return None, ("строки сдвинулись после чтения, а у строки не было № п/п — "
                               "ячейка не записана")
             return change.row, ""
-        # The n-th row with this number (numbers should be unique; duplicates are a finding).
-        nth = sum(1 for r in range(FIRST_DATA_ROW - 1, change.row - 1) if then[r] == key)
         rows = [r + 1 for r in range(FIRST_DATA_ROW - 1, len(now)) if now[r] == key]
-        if len(rows) <= nth:
+        if not rows:
             return None, (f"строка с № п/п {key} удалена или ее номер изменен после чтения — "
                           f"ячейка не записана")
-        return rows[nth], ""
+        matching = [r for r in rows if same(r)]
+        if len(matching) == 1:
+            return matching[0], ""
+        if not matching:
+            return None, (f"в строке с № п/п {key} после чтения изменены Ф.И.О. или дата "
+                          f"поступления — ячейка не записана, чтобы не попасть в чужую строку")
+        shown = ", ".join(str(r) for r in matching)
+        return None, (f"№ п/п {key} с теми же Ф.И.О. и датой поступления теперь в нескольких "
+                      f"строках ({shown}) — ячейка не записана, чтобы не попасть в чужую строку")
+
+
+def _identity(row: Sequence[Any]) -> tuple[str, ...]:
+    return tuple(cells.text_of(row[i]) if i < len(row) else "" for i in IDENTITY)
 
 
 def parse_spreadsheet(meta: dict[str, Any]

@@ -1,19 +1,40 @@
-"""Who has a workbook open: the lock files Excel and LibreOffice leave beside it."""
+"""Who has a workbook open: the lock files Excel and LibreOffice leave beside it.
+
+A journal reached through a symbolic link is locked beside its target (the office program
+opened the real file), so both places are looked at. A lock file is read only if it is a
+regular file, and the user name in it is shown without control characters: it was typed on
+someone else's computer and could hold a terminal escape sequence.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from toolkit.journal.files import read_regular
+from toolkit.journal.text import printable_line
+
+
+def _places(path: Path) -> list[Path]:
+    places = [path]
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if target != path:
+            places.append(target)
+    return places
 
 
 def lock_files(path: Path) -> list[Path]:
     """Lock files that say `path` is open right now."""
-    candidates = [
-        path.with_name("~$" + path.name),  # Excel
-        path.with_name(f".~lock.{path.name}#"),  # LibreOffice
-    ]
+    candidates = []
+    for place in _places(path):
+        candidates += [
+            place.with_name("~$" + place.name),  # Excel
+            place.with_name(f".~lock.{place.name}#"),  # LibreOffice
+        ]
     seen, found = set(), []
     for candidate in candidates:
-        if candidate != path and candidate not in seen and candidate.exists():
+        if candidate != path and candidate not in seen and os.path.lexists(candidate):
             seen.add(candidate)
             found.append(candidate)
     return found
@@ -22,9 +43,13 @@ def lock_files(path: Path) -> list[Path]:
 def lock_holder(lock: Path) -> str:
     """The user name a lock file records, or "" when it cannot be told."""
     try:
-        data = lock.read_bytes()[:4096]
-    except OSError:
+        data = read_regular(lock, 4096)
+    except OSError:  # gone meanwhile, no rights, or not a regular file
         return ""
+    return printable_line(_holder(lock, data))[:100]
+
+
+def _holder(lock: Path, data: bytes) -> str:
     if lock.name.startswith(".~lock."):
         # LibreOffice: "LockUser,host,user,date,profile-path;" in UTF-8
         fields = data.decode("utf-8", "replace").split(",")
@@ -41,6 +66,11 @@ def lock_holder(lock: Path) -> str:
     return ""
 
 
+def lock_holders(path: Path) -> list[str]:
+    """The names of the people who hold `path` open (as their lock files say), sorted."""
+    return sorted({h for h in (lock_holder(lock) for lock in lock_files(path)) if h})
+
+
 def describe_locks(path: Path) -> str | None:
     """A Russian sentence saying who holds `path` open, or None when nobody does."""
     locks = lock_files(path)
@@ -50,6 +80,7 @@ def describe_locks(path: Path) -> str | None:
     program = "LibreOffice" if any(lk.name.startswith(".~lock.") for lk in locks) else "Excel"
     who = f" пользователем {', '.join(holders)}" if holders else ""
     return (
-        f"Файл {path.name} открыт{who} в {program} (файл блокировки {locks[0].name}). "
+        f"Файл {printable_line(path.name)} открыт{who} в {program} (файл блокировки "
+        f"{printable_line(locks[0].name)}). "
         f"Закройте его и запустите команду снова — иначе правки могут потеряться."
     )

@@ -26,6 +26,7 @@ from toolkit.sources.xlsx.bounds import Limits, inspect_package, read_regular_fi
 from toolkit.sources.xlsx.locks import describe_locks
 from toolkit.sources.xlsx.package import Package
 from toolkit.sources.xlsx.patch import PatchError, patch_sheet, rewrite_package
+from toolkit.sources.xlsx.sniff import not_xlsx_reason
 
 log = logging.getLogger("vks.xlsx")
 
@@ -69,13 +70,17 @@ class XlsxSource:
             # A FIFO or device is refused unread; an absurd package (a stray cell at
             # XFD1048576, a zip bomb) before any reader allocates for it.
             data = read_regular_file(self.path, self.limits, self.location)
+            if not data.startswith(b"PK"):  # not a zip: say what it is (.xls, encrypted, empty)
+                raise JournalError(f"{self.location}: {not_xlsx_reason(data)}")
             inspect_package(data, self.limits, location=self.location)
             self._data = data
             self._fingerprint = fingerprint_of(self.path, data)
             try:
                 self._package = Package(data)
                 self._package.sheet_parts  # noqa: B018 - fail early on a broken package
-            except (zipfile.BadZipFile, KeyError, SyntaxError) as exc:
+            except zipfile.BadZipFile:
+                raise JournalError(f"{self.location}: {not_xlsx_reason(data)}") from None
+            except (KeyError, SyntaxError) as exc:
                 raise JournalError(
                     f"{self.location}: это не книга Excel .xlsx или файл поврежден ({exc})"
                 ) from None
@@ -198,7 +203,7 @@ class XlsxSource:
         self.ensure_unchanged()
         if self.backup_dir is not None:
             result.backup = backup(self.path, self.backup_dir, self.keep_backups)
-        with atomic_output(self.path) as tmp:
+        with atomic_output(self.path, check=self.ensure_unchanged) as tmp:
             tmp.write_bytes(new_data)
         self._data = new_data
         self._fingerprint = fingerprint_of(self.path, new_data)
