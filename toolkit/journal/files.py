@@ -234,6 +234,22 @@ def _keep_owner(tmp: Path, old: os.stat_result) -> None:
     log.warning("владелец файла %s не сохранен: нет прав сменить владельца", tmp.name)
 
 
+@contextlib.contextmanager
+def scratch_file(folder: Path, stem: str) -> Iterator[Path]:
+    """A private temporary file in `folder`, removed on leaving — and, if this process is
+    killed first, by the next run's `sweep_temporary` (it is named like `atomic_output`'s)."""
+    fd, name = tempfile.mkstemp(prefix=f".{stem}.{_host_tag()}-{os.getpid()}.",
+                                suffix=TEMP_SUFFIX, dir=folder)
+    os.close(fd)
+    path = Path(name)
+    try:
+        os.chmod(path, PRIVATE_FILE)
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def sweep_temporary(folder: Path) -> int:
     """Remove temporary files a dead process left in `folder`; how many.
 

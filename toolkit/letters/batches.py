@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.journal.clock import Clock
-from toolkit.journal.files import PRIVATE_FILE, atomic_output
+from toolkit.journal.files import scratch_file
 from toolkit.letters.files import safe_name
 from toolkit.letters.render import compose_batch
 from toolkit.letters.summary import BatchEntry, summary_page
@@ -48,16 +48,13 @@ def by_sheet(made: Sequence[Letter]) -> dict[str, list[Letter]]:
 def make_batch(made: Sequence[Letter], out_dir: Path, clock: Clock,
                target: Path | None = None) -> Batch:
     """A body's batch: the summary page composed in front of its letters."""
-    import tempfile
-
     first = made[0]
     target = target or batch_path(out_dir, clock, first.sheet)
     entries = [BatchEntry(m.number, m.citizen, m.decided, m.row, m.version) for m in made]
     page = summary_page(first.path, first.body, first.sheet, entries, clock.today)
-    with tempfile.TemporaryDirectory(prefix="vks-batch-", dir=out_dir) as folder:
-        summary = Path(folder) / "опись.docx"
-        with atomic_output(summary, PRIVATE_FILE) as tmp:
-            tmp.write_bytes(page)
+    # The summary names citizens: a run killed here leaves nothing a later run does not sweep.
+    with scratch_file(out_dir, "опись") as summary:
+        summary.write_bytes(page)
         compose_batch([summary, *(m.path for m in made)], target)
     return Batch(first.body, first.sheet, target, len(made))
 
