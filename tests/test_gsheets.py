@@ -36,17 +36,10 @@ from toolkit.journal.locations import SheetAddress, a1, is_google, same_spreadsh
 from toolkit.journal.model import CellChange
 from toolkit.journal.read import read_journals
 from toolkit.journal.schema import BY_KEY, FIRST_DATA_ROW, column_index, column_letter
+from toolkit.sources.gsheets.griddata import ERROR_TEXT, cell_value, decode_cell, parse_spreadsheet
 from toolkit.sources.gsheets.http import RetryPolicy, SheetsHTTPClient
 from toolkit.sources.gsheets.personal import HEADINGS, PERSONAL_KEYS, build_personal_file
-from toolkit.sources.gsheets.source import (
-    ERROR_TEXT,
-    READ_FIELDS,
-    TITLE_FIELDS,
-    GoogleSheetSource,
-    cell_value,
-    decode_cell,
-    parse_spreadsheet,
-)
+from toolkit.sources.gsheets.source import READ_FIELDS, TITLE_FIELDS, GoogleSheetSource
 from toolkit.sources.open import open_source
 from toolkit.sources.xlsx.source import XlsxSource
 
