@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.jobs.crashes import reap
-from toolkit.jobs.declarations import PER_JOURNAL, Job, Step
+from toolkit.jobs.declarations import Job
 from toolkit.jobs.ledger import LEDGER_NAME, Busy, Lock, Result, RunLedger, Trigger
 from toolkit.jobs.logs import (
     LOG_NAME,
@@ -54,6 +54,7 @@ from toolkit.jobs.logs import (
 )
 from toolkit.jobs.notices import Transport, notify_failure
 from toolkit.jobs.results import NotDue, RunResult, changes_text
+from toolkit.jobs.step_types import PER_JOURNAL, Step
 from toolkit.jobs.steps import EXECUTORS, Executor, StepContext, StepOutcome, execute
 from toolkit.jobs.timetable import Timetable, WallClock, local_clock, trigger_for
 from toolkit.jobs.waiting import WAITING_NAME, WaitingWrites, after_run, retry_due

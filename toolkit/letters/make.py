@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -37,13 +36,21 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.control import state_dir
 from toolkit.journal.errors import JournalBusy
-from toolkit.journal.files import shared_dir, sweep_temporary, write_bytes_atomic
+from toolkit.journal.files import shared_dir, write_bytes_atomic
 from toolkit.journal.model import Application, CellChange, Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import letter_date, short_date
 from toolkit.journal.schema import BY_KEY, Decision, column_title
 from toolkit.letters.batches import Batch, batch_path, by_sheet, make_batch
-from toolkit.letters.files import body_folder, letter_file_name
+from toolkit.letters.files import (
+    body_folder,
+    free_path,
+    letter_file_name,
+    same_bytes,
+    set_aside,
+    set_aside_unknown,
+    sweep_output,
+)
 from toolkit.letters.ledger import LEDGER_NAME, Ledger, LedgerEntry
 from toolkit.letters.names import dative
 from toolkit.letters.render import (
@@ -58,7 +65,6 @@ from toolkit.sources.open import open_source
 
 log = logging.getLogger("vks.letters")
 
-SUPERSEDED_DIR = "заменены"
 BLANK = "_" * 20  # a line to write on by hand when the config has no phone
 
 
@@ -171,7 +177,7 @@ def make_letters(
     source = open_source(location, config)
     journals = read_journals(source, config, only)
     out_dir = shared_dir(Path(out_dir))
-    result = LettersResult(swept=_sweep(out_dir))
+    result = LettersResult(swept=sweep_output(out_dir))
     ledger = Ledger(state_dir(config, location) / LEDGER_NAME)
     try:
         result.dropped = ledger.reconcile()
@@ -221,15 +227,6 @@ def _batches(result: LettersResult, ledger: Ledger, journal: str, out_dir: Path,
         result.batches.append(make_batch(letters, out_dir, clock, target))
         ledger.confirm_batch(target)
         log.info("пакет для печати листа «%s»: %d решений", sheet, len(letters))
-
-
-def _sweep(out_dir: Path) -> int:
-    """Remove temporary files killed runs left in the output folders (they may hold a
-    citizen's name and address)."""
-    folders = [out_dir]
-    for body in (p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink()):
-        folders += [body, body / SUPERSEDED_DIR]
-    return sum(sweep_temporary(f) for f in folders if f.is_dir())
 
 
 def _journal_letters(
@@ -301,17 +298,17 @@ def _journal_letters(
             "основание_номер": data.ground,
         }
         shared_dir(folder)
-        target = _free_path(folder / letter_file_name(data.number, data.citizen,
+        target = free_path(folder / letter_file_name(data.number, data.citizen,
                                                       data.decision_date), key, ledger)
         moved = None
         if current is not None:
-            moved = _set_aside(current, folder)
+            moved = set_aside(current, folder)
             ledger.supersede(current, moved)
         document = template.render(context)
-        if target.exists() and not _same_bytes(target, document):
+        if target.exists() and not same_bytes(target, document):
             # A file the ledger does not know (its entry was lost) with other content: kept.
             # The same bytes are a letter a killed run wrote before its ledger entry.
-            moved = _set_aside_unknown(target, folder)
+            moved = set_aside_unknown(target, folder)
         write_bytes_atomic(target, document)
         version = ledger.next_version(key)
         ledger.add(LedgerEntry(*key, version, data.digest, target, clock.today), sheet)
@@ -392,34 +389,6 @@ def _journal_key(location: str) -> str:
     return str(Path(location).resolve())
 
 
-def _free_path(target: Path, key: tuple[str, str, int], ledger: Ledger) -> Path:
-    """`target`, or `target-2`… when another decision's letter already has that name."""
-    candidate, n = target, 1
-    while ledger.taken(candidate, key):
-        n += 1
-        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
-    return candidate
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _set_aside_unknown(path: Path, folder: Path) -> Path:
-    """Move a file the ledger does not know out of a new letter's way, into `заменены/`."""
-    aside = shared_dir(folder / SUPERSEDED_DIR)
-    target = aside / f"{path.stem}-прежний{path.suffix}"
-    n = 1
-    while target.exists():
-        n += 1
-        target = aside / f"{path.stem}-прежний-{n}{path.suffix}"
-    os.replace(path, target)
-    return target
-
-
 _NOTE_RE = re.compile(r"^(?P<name>[^/\\]+\.docx) от (?P<day>\d{2})\.(?P<month>\d{2})\."
                       r"(?P<year>\d{4})$")
 
@@ -461,18 +430,6 @@ def _mentions(path: Path, *needles: str) -> bool:
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", xml)).split())
     joined = "".join(text.split())
     return all("".join(n.split()) in joined for n in needles if n)
-
-
-def _set_aside(entry: LedgerEntry, folder: Path) -> Path:
-    """Move a superseded letter into `заменены/`, named with its version."""
-    aside = shared_dir(folder / SUPERSEDED_DIR)
-    target = aside / f"{entry.path.stem}-версия{entry.version}{entry.path.suffix}"
-    n = 1
-    while target.exists():
-        n += 1
-        target = aside / f"{entry.path.stem}-версия{entry.version}-{n}{entry.path.suffix}"
-    os.replace(entry.path, target)
-    return target
 
 
 __all__ = [
