@@ -69,7 +69,7 @@ def test_check_reports_errors_with_exit_1(demo: tuple[Path, Manifest]) -> None:
     code, out, _ = run("check", str(path), "--today", TODAY.isoformat())
     assert code == 1
     overdue = manifest.rows["Министерство"]["decision-overdue"][0]
-    assert "Министерство (лист «Министерство»): 60 заявок" in out
+    assert "Министерство (лист «Министерство»): 72 заявки" in out
     line = next(s for s in out.splitlines() if s.strip().startswith(f"E{overdue} "))
     assert "ошибка" in line and "2.5" in line and "decision-overdue" in line
     assert re.search(r"Итого: \d+ ошиб", out)

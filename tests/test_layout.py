@@ -27,7 +27,7 @@ ROWS = [
     # gets the flags.
     {"number": 1, "received": D(2026, 11, 2), "citizen": "Петрова Анна Сергеевна",
      "topic": "Пособие", "decision": "Назначен прием", "decision_date": D(2026, 11, 3),
-     "appointment": DT(2026, 11, 20, 10, 0), "specialist": "Тарасов Е. П.",
+     "appointment": DT(2026, 12, 2, 10, 0), "specialist": "Тарасов Е. П.",
      "submitted": D(2026, 11, 1), "phone": "+7 913 000-00-00", "email": "не почта",
      "consent_data": "Да", "consent_video": "Да", "link": "https://telemost.yandex.ru/j/1",
      "notice_sent": DT(2026, 11, 3, 12, 0), "recording": "запись-1.mp4"},

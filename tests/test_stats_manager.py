@@ -169,8 +169,10 @@ def test_breaches_by_clause_apart_from_data_slips(manager: MonthlyStats) -> None
     }
     assert total.counts["breaches"] == 8
     assert total.breaches_earlier == {"decision-overdue": 1}  # row 18, due 20.08
-    assert total.data_slips == {"email-implausible": 1, "topic-missing": 1}  # rows 10, 14
-    assert total.counts["data_slips"] == 2
+    # Rows 10, 14; row 9 rescheduled without its new time (cl. 3.5).
+    assert total.data_slips == {"email-implausible": 1, "topic-missing": 1,
+                                "rescheduled-time-missing": 1}
+    assert total.counts["data_slips"] == 3
     # September: row 3 was overdue (due 28.09); row 18 was already an earlier one.
     assert total.previous_breaches == {"decision-overdue": 1}
     assert (total.previous["breaches"], total.previous["breaches_earlier"]) == (1, 1)
@@ -181,7 +183,7 @@ def test_breaches_by_clause_apart_from_data_slips(manager: MonthlyStats) -> None
             ("2.7", "cancellation-not-recorded"), ("3.10", "slot-overlap"),
             ("3.11", "outcome-missing")]
     # Every open error is still counted, as the report counted them first.
-    assert total.counts["violations"] == 8
+    assert total.counts["violations"] == 9
 
 
 def test_breaches_of_the_first_journal(october: MonthlyStats) -> None:
@@ -190,9 +192,10 @@ def test_breaches_of_the_first_journal(october: MonthlyStats) -> None:
     assert a.breaches == {"decision-late": 1, "decision-overdue": 1}
     assert a.breaches_earlier == {}
     # Unreadable cells of rows 14 and 15, row 19's decision without a date, row 13's rejection
-    # without a ground; row 16 has no month.
+    # without a ground, row 8 rescheduled without its new time; row 16 has no month.
     assert a.data_slips == {"cell-invalid-datetime": 1, "cell-unknown-value": 1,
-                            "decision-date-missing": 1, "ground-missing": 1}
+                            "decision-date-missing": 1, "ground-missing": 1,
+                            "rescheduled-time-missing": 1}
 
 
 def test_every_finding_code_is_classified() -> None:
@@ -225,7 +228,7 @@ def test_json_has_the_manager_figures(manager: MonthlyStats) -> None:
     assert total["breaches_earlier"] == [{"code": "decision-overdue", "clause": "2.5",
                                           "title": "Просрочено решение", "count": 1}]
     assert total["partition"]["held"] == 3 and sum(total["partition"].values()) == 12
-    assert total["counts"]["violations"] == 8  # kept: every open error
+    assert total["counts"]["violations"] == 9  # kept: every open error
 
 
 def test_trend_overdue_matches_the_rule_at_each_month_end(demo: tuple[Path, Manifest],

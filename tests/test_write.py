@@ -155,7 +155,7 @@ def test_every_untouched_byte_survives(journal_file, tmp_path: Path) -> None:  #
          "appointment": dt.datetime(2026, 11, 5, 10, 0 + 15 * n), "specialist": "Тарасов Е.П.",
          "answer": "Отказался от участия", "notice_sent": dt.datetime(2026, 11, 3, 12),
          "consent_data": "Да", "consent_video": "Да", "email": "a@b.ru",
-         "link": "https://telemost.yandex.ru/j/1"}
+         "phone": "+7 913 000-00-00", "link": "https://telemost.yandex.ru/j/1"}
         for n in (1, 2)
     ] + [{"number": 3, "received": dt.date(2026, 11, 2), "citizen": "Орлов Олег Олегович",
           "topic": "Пособие", "consent_data": "Да", "consent_video": "Да"}]})

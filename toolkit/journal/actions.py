@@ -68,6 +68,23 @@ ACTIONS: dict[str, str] = {
     "outcome-missing": "внести итог приема {appointment}",
     "recording-missing": "указать видеозапись (файл или ссылку)",
     "recording-expired": "уничтожить видеозапись — срок хранения истек {due}",
+    "rescheduled-off-day": "перенести прием с нерабочего дня {date} на рабочий",
+    "rescheduled-off-hours": "перенести прием в часы работы органа ({hours})",
+    "specialist-unknown": "проверить специалиста: его нет в списке уполномоченных (п. 3.3)",
+    "link-not-telemost": "внести ссылку на встречу в Яндекс Телемосте "
+                         "(https://telemost.yandex.ru/j/…)",
+    "phone-missing": "указать телефон гражданина для связи при неисправности",
+    "confirmation-late": "подтверждение получено {answered_at}, позже срока {due}",
+    "cancellation-premature": "удалить отмену: срок подтверждения истекает {due}",
+    "cancellation-contradicts-confirmation": "проверить итог «{outcome}» и ответ гражданина: "
+                                             "участие подтверждено",
+    "held-without-confirmation": "внести подтверждение участия гражданина (ответ и дату) "
+                                 "или исправить итог",
+    "appointment-inside-window": "назначить прием позже срока подтверждения {due}",
+    "unconfirmed-session-passed": "внести итог прошедшего приема {appointment}",
+    "no-show-too-early": "проверить итог: неявку отмечают не раньше 10 минут после начала "
+                         "приема {appointment}; укажите в примечании время ожидания",
+    "rescheduled-time-missing": "указать новые дату и время в «Перенесен на»",
     "calendar-unknown": "уточнить производственный календарь на {year} год",
     "unrouted-due": "переадресовать заявку с сайта компетентному органу до {due}",
     "repeat-question": "сверить с заявкой {reference} от {date} (решение: {decision}) — возможно, "

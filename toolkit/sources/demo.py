@@ -28,6 +28,7 @@ from toolkit.journal.schema import (
     Ground,
     Outcome,
 )
+from toolkit.sources.demo_care import care_spoilers, rescheduled_time
 
 DEMO_BODIES = (
     Body(name="Министерство", sheet="Министерство"),
@@ -497,8 +498,17 @@ def make_demo(
             spoil(table[index], clean)
             manifest.add(body.sheet, code, FIRST_DATA_ROW + index)
         for index, row in enumerate(table):
+            rescheduled_time(g, row)
             if index not in spoiled:
                 _typed_variants(row, g.rnd)
+        # The cases of care go in rows of their own after these, so the rows above stay as a
+        # demo made before their rules was (tests/test_golden.py).
+        for code, care in care_spoilers(g):
+            row = g.application(len(table) + 1, specialists)
+            row.setdefault("specialist", specialists[0])
+            care(row)
+            manifest.add(body.sheet, code, FIRST_DATA_ROW + len(table))
+            table.append(row)
         tables[body] = table
     write_journal(path, tables)
     return manifest

@@ -13,7 +13,14 @@ than report it twice.
 from __future__ import annotations
 
 from toolkit.journal.engine import RULES, Context, Flags, Mask, WorkingDays, flag, rule, run_rules
-from toolkit.journal.rules import content, deadlines, outcome, retention, schedule  # noqa: F401
+from toolkit.journal.rules import (  # noqa: F401
+    confirmation,
+    content,
+    deadlines,
+    outcome,
+    retention,
+    schedule,
+)
 from toolkit.journal.rules.common import (
     CONFIRMATION_DAYS,
     DECISION_DAYS,

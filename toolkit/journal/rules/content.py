@@ -7,15 +7,14 @@ import re
 import numpy as np
 
 from toolkit.journal.columns import Columns
+from toolkit.journal.contacts import EMAIL_PATTERN, PHONE_PATTERN
 from toolkit.journal.engine import Context, Flags, Mask, flag, rule
+from toolkit.journal.links import TELEMOST_PATTERN
 from toolkit.journal.rules.common import appointed, decided, label, shown
 from toolkit.journal.schema import BY_KEY, Consent, Decision, column_title
 
 _NAME_PART = r"[А-ЯЁа-яё][а-яё'ʼ]*(?:-[А-ЯЁа-яё][а-яё'ʼ]*)*"
 CITIZEN_RE = rf"^{_NAME_PART}(?: {_NAME_PART}){{1,2}}(?: (?:оглы|кызы|улы|уулу))?$"
-EMAIL_RE = r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;.]{2,}$"
-# 10–11 digits with the usual separators, and an optional extension: +7 (913) 000-00-00 доб. 12
-PHONE_RE = r"(?i)^\+?[\s().\-–]*(?:\d[\s().\-–]*){10,11}(?:доб\.?\s*\d{1,5})?$"
 _citizen = re.compile(CITIZEN_RE)
 
 
@@ -118,12 +117,24 @@ for _earlier, _later in _DATE_ORDER:
 
 @rule("email-implausible", cell="email", group="contacts")
 def email_implausible(j: Columns, ctx: Context) -> Mask:
-    return ((j.email != "") & ~j.email.str.contains(EMAIL_RE)).to_numpy()
+    return ((j.email != "") & ~j.email.str.contains(EMAIL_PATTERN)).to_numpy()
 
 
 @rule("phone-implausible", cell="phone", group="contacts")
 def phone_implausible(j: Columns, ctx: Context) -> Mask:
-    return ((j.phone != "") & ~j.phone.str.contains(PHONE_RE)).to_numpy()
+    return ((j.phone != "") & ~j.phone.str.contains(PHONE_PATTERN)).to_numpy()
+
+
+@rule("phone-missing", cell="phone", group="contacts", clause="3.5")
+def phone_missing(j: Columns, ctx: Context) -> Mask:
+    """Cl. 2.2, 3.5: on a technical failure the specialist calls the citizen."""
+    return appointed(j) & j.empty("phone")
+
+
+@rule("link-not-telemost", cell="link", group="contacts", clause="1.3")
+def link_not_telemost(j: Columns, ctx: Context) -> Mask:
+    """Cl. 1.3: receptions go through Yandex Telemost."""
+    return ((j.link != "") & ~j.link.str.contains(TELEMOST_PATTERN)).to_numpy()
 
 
 def _consent(key: str, what: str):  # type: ignore[no-untyped-def]

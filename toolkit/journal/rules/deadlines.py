@@ -65,9 +65,11 @@ class Cancellations:
     """Cl. 2.7: appointments the journal must record as cancelled now."""
 
     declined: Mask  # the citizen declined
-    unconfirmed: Mask  # no confirmation within the window of cl. 2.6
+    unconfirmed: Mask  # no confirmation within the window of cl. 2.6, the session still ahead
     waiting: Mask  # no answer yet (the window may still be open)
     due: np.ndarray  # the last day to confirm, where there is no answer yet
+    passed: Mask  # no confirmation in the window, and the session's time has come: too late
+    #               to cancel it, the outcome is what the journal needs
 
 
 def cancellations(j: Columns, ctx: Context) -> Cancellations:
@@ -75,8 +77,11 @@ def cancellations(j: Columns, ctx: Context) -> Cancellations:
     open_ = appointed(j) & j.empty("outcome")
     waiting = open_ & (j.answer == 0) & ~j.invalid["answer"] & j.has("notice_sent")
     due = ctx.days.add(j.day("notice_sent"), CONFIRMATION_DAYS, where=waiting)
+    lapsed = waiting & (due < ctx.today64)
+    # RULES.md «Cases that need care»: never plan a cancellation for a session already past.
+    passed = lapsed & j.has("appointment") & (j.appointment <= ctx.now64)
     return Cancellations(open_ & j.is_("answer", Answer.DECLINED),
-                         waiting & (due < ctx.today64), waiting, due)
+                         lapsed & ~passed, waiting, due, passed)
 
 
 def due_cancellation(j: Columns, ctx: Context) -> np.ndarray:
@@ -115,7 +120,15 @@ def confirmation_overdue(j: Columns, ctx: Context) -> Flags:
 @rule("confirmation-due", cell="answer", group="confirmation", clause="2.6")
 def confirmation_due(j: Columns, ctx: Context) -> Flags:
     c = cancellations(j, ctx)
-    return flag(c.waiting & ~c.unconfirmed, due=c.due)
+    return flag(c.waiting & ~c.unconfirmed & ~c.passed, due=c.due)
+
+
+@rule("unconfirmed-session-passed", cell="outcome", group="confirmation", clause="2.7")
+def unconfirmed_session_passed(j: Columns, ctx: Context) -> Flags:
+    """Cl. 2.7: not confirmed, not cancelled in time, and the session's time has come."""
+    c = cancellations(j, ctx)
+    return flag(c.passed & ~c.declined,
+                appointment=lambda i: short_datetime(j.value("appointment", i)))
 
 
 @rule("outcome-missing", cell="outcome", group="session_outcome", clause="3.11")
@@ -123,5 +136,5 @@ def outcome_missing(j: Columns, ctx: Context) -> Flags:
     """Cl. 3.11, 3.13: the specialist records the outcome after the session."""
     c = cancellations(j, ctx)
     over = j.has("appointment") & (j.appointment + SESSION64 <= ctx.now64)
-    return flag(over & _awaiting(j) & ~c.declined & ~c.unconfirmed,
+    return flag(over & _awaiting(j) & ~c.declined & ~c.unconfirmed & ~c.passed,
                 appointment=lambda i: short_datetime(j.value("appointment", i)))
