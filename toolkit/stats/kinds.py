@@ -85,31 +85,20 @@ BREACH_DATE: dict[str, str] = {
     "link-not-telemost": "appointment",
 }
 
-# A breach the statistics found themselves before the core rules reported it: a confirmation
-# given after its window (cl. 2.6). The rule `confirmation-late` now reports it, and
-# `monthly` counts its own only while the catalogue lacks the code.
-LATE_CONFIRMATION = "confirmation-late"
-OWN_CODES: dict[str, tuple[str, str]] = {
-    LATE_CONFIRMATION: ("2.6", "Подтверждение участия позже срока"),
-}
-
-
 def kind_of(code: str) -> str:
     """BREACH, DATA, REMINDER or NOTE; a code not listed yet goes by its clause."""
     if code in KINDS:
         return KINDS[code]
-    if code in OWN_CODES:
-        return BREACH
     clause = CODES[code].clause
     return BREACH if clause[:1].isdigit() and not code.startswith("cell-") else DATA
 
 
 def clause_of(code: str) -> str:
-    return OWN_CODES[code][0] if code in OWN_CODES and code not in CODES else CODES[code].clause
+    return CODES[code].clause
 
 
 def title_of(code: str) -> str:
-    return OWN_CODES[code][1] if code in OWN_CODES and code not in CODES else CODES[code].title
+    return CODES[code].title
 
 
 def clause_order(clause: str) -> tuple[int, ...]:

@@ -40,7 +40,6 @@ DataFrame), `figures` (the vectorised counting), `violations` (the core rules as
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -49,13 +48,11 @@ import pandas as pd
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
-from toolkit.journal.findings import CODES
 from toolkit.journal.model import Journal
 from toolkit.journal.rules import DECISION_DAYS
 from toolkit.journal.schema import BY_KEY
 from toolkit.stats.figures import COUNT_KEYS, TOP_TOPICS, count_figures
 from toolkit.stats.frame import frame_of, outcome_moment
-from toolkit.stats.kinds import LATE_CONFIRMATION
 from toolkit.stats.period import Month, StatsError, report_period
 from toolkit.stats.repeats import find_repeats
 from toolkit.stats.results import BodyStats, MonthlyStats, RowRef
@@ -129,8 +126,7 @@ def monthly_stats(
         prev = previous.counts.sum(axis=0) if i is None else previous.counts[i]
         counts = dict(zip(COUNT_KEYS, (int(v) for v in row), strict=True))
         before_counts = dict(zip(COUNT_KEYS, (int(v) for v in prev), strict=True))
-        breaches = _with_late_confirmations(found.breaches, counts)
-        previous_breaches = _with_late_confirmations(before.breaches, before_counts)
+        breaches, previous_breaches = found.breaches, before.breaches
         for figures, seen, month_breaches in ((counts, found, breaches),
                                               (before_counts, before, previous_breaches)):
             figures["violations"] = sum(seen.errors.values())
@@ -170,15 +166,6 @@ def monthly_stats(
 def _ordered(found: Mapping[str, int]) -> dict[str, int]:
     """Codes by count, the most frequent first (zeros left out)."""
     return dict(sorted(((c, n) for c, n in found.items() if n), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _with_late_confirmations(breaches: Counter[str], counts: Mapping[str, int]
-                             ) -> Counter[str]:
-    """The rules' breaches and the late confirmations the statistics count (cl. 2.6)."""
-    out = Counter(breaches)
-    if LATE_CONFIRMATION not in CODES:  # once the rules report them, they are in `breaches`
-        out[LATE_CONFIRMATION] += counts["confirmations_late"]
-    return out
 
 
 def collect_stats(journals: Sequence[Journal], month: Month, clock: Clock,
