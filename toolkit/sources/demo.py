@@ -29,6 +29,16 @@ from toolkit.journal.schema import (
     Outcome,
 )
 from toolkit.sources.demo_care import care_spoilers, rescheduled_time
+from toolkit.sources.demo_people import (
+    FEMALE,
+    MALE,
+    SPECIALISTS,
+    STREETS,
+    TOPICS,
+    Row,
+    translit,
+    typed_variants,
+)
 
 DEMO_BODIES = (
     Body(name="Министерство", sheet="Министерство"),
@@ -37,54 +47,6 @@ DEMO_BODIES = (
     Body(name="ЦСВ", sheet="ЦСВ"),
 )
 
-MALE = (
-    ("Иванов", "Петр", "Сергеевич"), ("Кузнецов", "Алексей", "Викторович"),
-    ("Смирнов", "Николай", "Андреевич"), ("Попов", "Дмитрий", "Олегович"),
-    ("Соколов", "Артём", "Игоревич"), ("Лебедев", "Михаил", "Юрьевич"),
-    ("Козлов", "Геннадий", "Петрович"), ("Новиков", "Илья", "Ильич"),
-    ("Морозов", "Фёдор", "Кузьмич"), ("Волков", "Сергей", "Николаевич"),
-    ("Римский-Корсаков", "Андрей", "Львович"), ("Шевчук", "Олег", "Богданович"),
-    ("Черных", "Виктор", "Павлович"), ("Белых", "Роман", "Алексеевич"),
-    ("Ёлкин", "Степан", "Фомич"), ("Мамедов", "Ильхам", "Алиевич"),
-)
-FEMALE = (
-    ("Петрова", "Анна", "Сергеевна"), ("Кузнецова", "Мария", "Ивановна"),
-    ("Смирнова", "Ольга", "Викторовна"), ("Попова", "Елена", "Николаевна"),
-    ("Соколова", "Наталья", "Андреевна"), ("Лебедева", "Татьяна", "Юрьевна"),
-    ("Орлова-Никитина", "Ирина", "Павловна"), ("Фёдорова", "Людмила", "Петровна"),
-    ("Морозова", "Светлана", "Ильинична"), ("Зайцева", "Юлия", "Олеговна"),
-    ("Шевчук", "Оксана", "Богдановна"), ("Черных", "Галина", "Фоминична"),
-    ("Ковальчук", "Дарья", "Артёмовна"), ("Алиева", "Лейла", "Рашидовна"),
-)
-TOPICS = (
-    "Единое пособие на детей",
-    "Субсидия на оплату жилого помещения и коммунальных услуг",
-    "Меры социальной поддержки участников СВО и членов их семей",
-    "Социальный контракт",
-    "Компенсация расходов на уплату взноса на капитальный ремонт",
-    "Присвоение статуса многодетной семьи",
-    "Ежемесячная денежная выплата ветеранам труда",
-    "Санаторно-курортное лечение",
-    "Оформление в дом-интернат для престарелых",
-    "Социальное обслуживание на дому",
-    "Государственная социальная помощь малоимущим",
-    "Бесплатная юридическая помощь",
-    "Присвоение звания «Ветеран труда Кемеровской области – Кузбасса»",
-    "Компенсация за газификацию жилого помещения",
-    "Выплата на ребенка-инвалида",
-)
-STREETS = (
-    ("г. Кемерово", "пр-т Ленина"), ("г. Кемерово", "ул. Весенняя"),
-    ("г. Новокузнецк", "ул. Кирова"), ("г. Прокопьевск", "ул. Шишкина"),
-    ("г. Белово", "ул. Советская"), ("г. Междуреченск", "пр-т Строителей"),
-    ("г. Юрга", "ул. Московская"), ("пгт Промышленная", "ул. Коммунистическая"),
-    ("г. Ленинск-Кузнецкий", "пр-т Кирова"), ("г. Анжеро-Судженск", "ул. Ленина"),
-)
-SPECIALISTS = (
-    "Григорьева Марина Викторовна", "Тарасов Евгений Павлович",
-    "Осипова Валентина Сергеевна", "Никитин Антон Олегович",
-    "Белова Кристина Андреевна", "Савельев Игорь Николаевич",
-)
 SLOTS = tuple(
     dt.time(h, m) for h in range(9, 17) for m in (0, 30) if not 13 <= h < 14
 )
@@ -103,18 +65,6 @@ class Manifest:
         self.rows.setdefault(sheet, {}).setdefault(code, []).append(row)
 
 
-Row = dict[str, Any]
-
-
-def _translit(text: str) -> str:
-    table = str.maketrans({
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-        "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c",
-        "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-        "я": "ya", "-": "",
-    })
-    return text.lower().translate(table)
 
 
 class _Generator:
@@ -163,7 +113,7 @@ class _Generator:
                        f"д. {rnd.randint(1, 120)}, кв. {rnd.randint(1, 240)}",
             "phone": f"+7 9{rnd.randint(0, 99):02d} {rnd.randint(100, 999)}-"
                      f"{rnd.randint(10, 99)}-{rnd.randint(10, 99)}",
-            "email": f"{_translit(surname)}.{_translit(name)[0]}{rnd.randint(1, 99)}@mail.ru",
+            "email": f"{translit(surname)}.{translit(name)[0]}{rnd.randint(1, 99)}@mail.ru",
             "consent_data": Consent.YES.label,
             "consent_video": Consent.YES.label,
         }
@@ -448,21 +398,6 @@ def _spoilers(g: _Generator) -> list[tuple[str, Callable[[Row, list[Row]], None]
     ]
 
 
-def _typed_variants(row: Row, rnd: random.Random) -> None:
-    """Write some values as people really type them: text dates, other case, ё as е."""
-    roll = rnd.random()
-    if roll < 0.08 and isinstance(row.get("received"), dt.date):
-        row["received"] = row["received"].strftime("%d.%m.%Y")
-    elif roll < 0.12 and isinstance(row.get("received"), dt.date):
-        row["received"] = row["received"].strftime("%d.%m.%y")
-    elif roll < 0.16 and row.get("decision"):
-        row["decision"] = row["decision"].lower()
-    elif roll < 0.2 and isinstance(row.get("appointment"), dt.datetime):
-        row["appointment"] = row["appointment"].strftime("%d.%m.%Y %H:%M")
-    elif roll < 0.24 and row.get("outcome"):
-        row["outcome"] = "  " + row["outcome"].replace("е", "ё", 1) + " "
-
-
 def make_demo(
     path: Path,
     rows: int = 40,
@@ -500,7 +435,7 @@ def make_demo(
         for index, row in enumerate(table):
             rescheduled_time(g, row)
             if index not in spoiled:
-                _typed_variants(row, g.rnd)
+                typed_variants(row, g.rnd)
         # The cases of care go in rows of their own after these, so the rows above stay as a
         # demo made before their rules was (tests/test_golden.py).
         for code, care in care_spoilers(g):
