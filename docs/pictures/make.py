@@ -188,9 +188,14 @@ def main() -> None:
         # Specialist: the journal on screen, rows with findings highlighted.
         view = to_pdf(journal_view(journal, work), work)
         to_png(view, 1, "journal", dpi=110, trim=True)
-        # Clerk: the first decision of the print batch.
-        (batch,) = (work / "решения").glob("пакет-*.pdf")
-        to_png(batch, 1, "letter")
+        # Clerk: a body's print batch — its summary page, then the first decision.
+        (batch,) = (work / "решения").glob("пакет-Министерство-*.pdf")
+        to_png(batch, 1, "batch-summary")
+        to_png(batch, 2, "letter")
+        # Clerk: the journal of a body for a period, printed as the Appendix 1 form.
+        vks(work, "print", journal.name, "--body", "Министерство", "--from", "2026-10-01",
+            "--to", "2026-11-30", "--out", "журнал-печать.pdf", "--today", TODAY)
+        to_png(work / "журнал-печать.pdf", 1, "print")
         # Manager: the monthly e-mail (HTML), the charts and a body's page of the .xlsx.
         report = work / "статистика" / f"статистика-ВКС-{MONTH}"
         mail = to_pdf(landscape(to_odt(report.with_suffix(".html"), work)), work)
