@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.journal.russian import count, short_date
+from toolkit.letters.docx_parts import add_paragraph, w
 
 TITLE = "Пакет решений об отклонении заявок для печати"
 HEADINGS = ("№", "№ п/п в журнале", "Ф.И.О. гражданина", "Дата решения", "Строка журнала",
@@ -47,15 +48,15 @@ def summary_page(first_letter: Path, body: str, sheet: str, entries: Sequence[Ba
     doc = Document(str(first_letter))
     body_element = doc.element.body
     for child in list(body_element):
-        if child.tag == _w("sectPr"):
+        if child.tag == w("sectPr"):
             _drop_references(child)
         else:
             body_element.remove(child)
-    _paragraph(doc, TITLE, bold=True, size=TEXT_PT + 2, center=True, after=12)
-    _paragraph(doc, body, bold=True, size=TEXT_PT + 1, center=True)
+    add_paragraph(doc, TITLE, bold=True, size=TEXT_PT + 2, center=True, after=12)
+    add_paragraph(doc, body, bold=True, size=TEXT_PT + 1, center=True)
     if sheet != body:
-        _paragraph(doc, f"Лист журнала «{sheet}»", size=TEXT_PT, center=True)
-    _paragraph(doc, f"Подготовлен {short_date(today)}. В пакете "
+        add_paragraph(doc, f"Лист журнала «{sheet}»", size=TEXT_PT, center=True)
+    add_paragraph(doc, f"Подготовлен {short_date(today)}. В пакете "
                     f"{count(len(entries), 'решение', 'решения', 'решений')}, каждое — с новой "
                     f"страницы.", size=TEXT_PT, before=12, after=8)
     table = doc.add_table(rows=1, cols=len(HEADINGS))
@@ -82,30 +83,11 @@ def summary_page(first_letter: Path, body: str, sheet: str, entries: Sequence[Ba
     return out.getvalue()
 
 
-def _w(tag: str) -> str:
-    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
-
-
 def _drop_references(section: Any) -> None:
     """The letter's page set-up without its header and footer: the page lists decisions."""
     for tag in ("headerReference", "footerReference"):
-        for ref in section.findall(_w(tag)):
+        for ref in section.findall(w(tag)):
             section.remove(ref)
-
-
-def _paragraph(doc: Any, text: str, size: float, bold: bool = False, center: bool = False,
-               before: float = 0, after: float = 0) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    paragraph = doc.add_paragraph()
-    if center:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.space_before = Pt(before)
-    paragraph.paragraph_format.space_after = Pt(after)
-    run = paragraph.add_run(text)
-    run.bold = bold
-    run.font.size = Pt(size)
 
 
 def _cell(cell: Any, text: str, bold: bool = False) -> None:
@@ -124,6 +106,6 @@ def _grid(table: Any) -> None:
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         line = OxmlElement(f"w:{side}")
         for attr, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", "auto")):
-            line.set(_w(attr), value)
+            line.set(w(attr), value)
         borders.append(line)
     table._tbl.tblPr.append(borders)

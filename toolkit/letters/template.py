@@ -24,6 +24,7 @@ from pathlib import Path
 
 from toolkit.journal.files import ZIP_TIME, atomic_output, normalize_zip
 from toolkit.journal.shipped import shipped
+from toolkit.letters.docx_parts import rule_below, w
 
 TEMPLATE_DIR = shipped("doc_templates")
 TEMPLATE_NAME = "решение-об-отклонении.docx"
@@ -213,13 +214,9 @@ def _prune_package(doc: object) -> None:
         if tag == "latentStyles":
             styles.remove(style)
         elif tag == "style":
-            name = style.find(_w("name"))
-            if name is None or name.get(_w("val")) not in keep:
+            name = style.find(w("name"))
+            if name is None or name.get(w("val")) not in keep:
                 styles.remove(style)
-
-
-def _w(tag: str) -> str:
-    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
 
 
 def _set_defaults(doc: object) -> None:
@@ -227,7 +224,7 @@ def _set_defaults(doc: object) -> None:
     from docx.oxml import OxmlElement
 
     styles = doc.styles.element  # type: ignore[attr-defined]
-    defaults = styles.find(_w("docDefaults"))
+    defaults = styles.find(w("docDefaults"))
     if defaults is None:
         defaults = OxmlElement("w:docDefaults")
         styles.insert(0, defaults)
@@ -237,31 +234,31 @@ def _set_defaults(doc: object) -> None:
     rpr = OxmlElement("w:rPr")
     fonts = OxmlElement("w:rFonts")
     for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
-        fonts.set(_w(attr), FONT)
+        fonts.set(w(attr), FONT)
     rpr.append(fonts)
     for tag in ("sz", "szCs"):
         size = OxmlElement(f"w:{tag}")
-        size.set(_w("val"), str(FONT_SIZE * 2))
+        size.set(w("val"), str(FONT_SIZE * 2))
         rpr.append(size)
     lang = OxmlElement("w:lang")
     for attr in ("val", "eastAsia", "bidi"):
-        lang.set(_w(attr), "ru-RU")
+        lang.set(w(attr), "ru-RU")
     rpr.append(lang)
     rpr_default.append(rpr)
     ppr_default = OxmlElement("w:pPrDefault")
     ppr = OxmlElement("w:pPr")
     spacing = OxmlElement("w:spacing")
-    spacing.set(_w("after"), "0")
-    spacing.set(_w("line"), "240")
-    spacing.set(_w("lineRule"), "auto")
+    spacing.set(w("after"), "0")
+    spacing.set(w("line"), "240")
+    spacing.set(w("lineRule"), "auto")
     ppr.append(spacing)
     ppr_default.append(ppr)
     defaults.append(rpr_default)
     defaults.append(ppr_default)
-    for style in styles.findall(_w("style")):
+    for style in styles.findall(w("style")):
         # The default template's Normal carries its own font and spacing: let defaults rule.
         for child in list(style):
-            if child.tag in (_w("rPr"), _w("pPr")):
+            if child.tag in (w("rPr"), w("pPr")):
                 style.remove(child)
 
 
@@ -283,21 +280,7 @@ def _letterhead(doc: object) -> None:
     details.alignment = WD_ALIGN_PARAGRAPH.CENTER
     details.paragraph_format.space_after = Pt(FONT_SIZE * 2)
     details.add_run("{{ реквизиты_органа }}").font.size = Pt(LETTERHEAD_SIZE)
-    _rule_below(details)
-
-
-def _rule_below(paragraph: object) -> None:
-    """A line under the paragraph (its bottom border), as on an official letterhead."""
-    from docx.oxml import OxmlElement
-
-    ppr = paragraph._p.get_or_add_pPr()  # type: ignore[attr-defined]
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for attr, value in (("val", "single"), ("sz", "8"), ("space", "4"), ("color", "auto")):
-        bottom.set(_w(attr), value)
-    borders.append(bottom)
-    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens",
-                              "w:spacing", "w:ind", "w:jc")
+    rule_below(details, size="8", space="4")
 
 
 def _field_line(doc: object, placeholder: str, tail: str, caption: str) -> None:
@@ -324,21 +307,13 @@ def _caption(doc: object, text: str) -> None:
 def _cell_line(cell: object, text: str, caption: str) -> None:
     """A signature line in a table cell: text on a bottom border, caption beneath in 10 pt."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
     from docx.shared import Pt
 
     line = cell.paragraphs[0]  # type: ignore[attr-defined]
     line.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if text:
         line.add_run(text)
-    ppr = line._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for attr, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "auto")):
-        bottom.set(_w(attr), value)
-    borders.append(bottom)
-    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens",
-                              "w:spacing", "w:ind", "w:jc")
+    rule_below(line)
     below = cell.add_paragraph()  # type: ignore[attr-defined]
     below.alignment = WD_ALIGN_PARAGRAPH.CENTER
     below.add_run(caption).font.size = Pt(CAPTION_SIZE)

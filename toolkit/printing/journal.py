@@ -31,6 +31,7 @@ from toolkit.journal.model import Application, Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import count, short_date, short_datetime
 from toolkit.journal.schema import GRAPHS, JOURNAL_TITLE, Decision, Outcome
+from toolkit.letters.docx_parts import add_paragraph, rule_below, w
 
 FONT = "Times New Roman"
 TEXT_PT = 10
@@ -169,9 +170,9 @@ def journal_document(journal: Journal, rows: Sequence[Application], start: dt.da
 
     first, rest = JOURNAL_TITLE.split(" ", 1)
     for text, size in ((first, TITLE_PT), (rest, TITLE_PT)):
-        _paragraph(doc, text, size, bold=True, center=True)
-    _paragraph(doc, journal.body.name, TITLE_PT, center=True, before=6)
-    _paragraph(doc, f"за период с {short_date(start)} по {short_date(end)}", TEXT_PT + 1,
+        add_paragraph(doc, text, size, bold=True, center=True)
+    add_paragraph(doc, journal.body.name, TITLE_PT, center=True, before=6)
+    add_paragraph(doc, f"за период с {short_date(start)} по {short_date(end)}", TEXT_PT + 1,
                center=True, after=8)
 
     table = doc.add_table(rows=2, cols=len(GRAPHS))
@@ -199,9 +200,9 @@ def journal_document(journal: Journal, rows: Sequence[Application], start: dt.da
         merged = empty.cells[0].merge(empty.cells[-1])
         _cell(merged, "Заявок за период нет", center=True)
 
-    _paragraph(doc, f"Записей: {len(rows)}. Журнал распечатан {short_date(today)}.",
+    add_paragraph(doc, f"Записей: {len(rows)}. Журнал распечатан {short_date(today)}.",
                TEXT_PT, before=10)
-    _paragraph(doc, "", TEXT_PT, after=6)
+    add_paragraph(doc, "", TEXT_PT, after=6)
     signature = doc.add_table(rows=2, cols=3)
     signature.alignment = WD_TABLE_ALIGNMENT.LEFT
     signature.autofit = False
@@ -215,7 +216,7 @@ def journal_document(journal: Journal, rows: Sequence[Application], start: dt.da
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
             _cell(cell, text, center=text != SIGNATORY, size=size)
     for cell in signature.rows[0].cells[1:]:
-        _underline(cell.paragraphs[0])
+        rule_below(cell.paragraphs[0])
 
     props = doc.core_properties
     props.title = JOURNAL_TITLE
@@ -227,10 +228,6 @@ def journal_document(journal: Journal, rows: Sequence[Application], start: dt.da
     return buffer.getvalue()
 
 
-def _w(tag: str) -> str:
-    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
-
-
 def _defaults(doc: Any) -> None:
     """Times New Roman 10 pt for every script, Russian, single spacing, no gaps."""
     from docx.oxml import OxmlElement
@@ -240,30 +237,15 @@ def _defaults(doc: Any) -> None:
     normal.font.name = FONT
     normal.font.size = Pt(TEXT_PT)
     rpr = normal.element.get_or_add_rPr()
-    fonts = rpr.find(_w("rFonts"))
+    fonts = rpr.find(w("rFonts"))
     for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
-        fonts.set(_w(attr), FONT)
+        fonts.set(w(attr), FONT)
     lang = OxmlElement("w:lang")
-    lang.set(_w("val"), "ru-RU")
+    lang.set(w("val"), "ru-RU")
     rpr.append(lang)
     fmt = normal.paragraph_format
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.line_spacing = 1.0
-
-
-def _paragraph(doc: Any, text: str, size: float, bold: bool = False, center: bool = False,
-               before: float = 0, after: float = 0) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    paragraph = doc.add_paragraph()
-    if center:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.space_before = Pt(before)
-    paragraph.paragraph_format.space_after = Pt(after)
-    run = paragraph.add_run(text)
-    run.bold = bold
-    run.font.size = Pt(size)
 
 
 def _cell(cell: Any, text: str, bold: bool = False, center: bool = False,
@@ -292,20 +274,6 @@ def _row_flags(row: Any, *tags: str) -> None:
         properties.append(OxmlElement(tag))
 
 
-def _underline(paragraph: Any) -> None:
-    """A line to sign on: the paragraph's bottom border."""
-    from docx.oxml import OxmlElement
-
-    ppr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for attr, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "auto")):
-        bottom.set(_w(attr), value)
-    borders.append(bottom)
-    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens",
-                              "w:spacing", "w:ind", "w:jc")
-
-
 def _page_numbers(paragraph: Any) -> None:
     """«Страница N из M» centred in the footer (Word fields, filled in when printed)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -316,11 +284,11 @@ def _page_numbers(paragraph: Any) -> None:
     for text, field in (("Страница ", "PAGE"), (" из ", "NUMPAGES")):
         paragraph.add_run(text).font.size = Pt(TEXT_PT - 1)
         simple = OxmlElement("w:fldSimple")
-        simple.set(_w("instr"), f" {field} ")
+        simple.set(w("instr"), f" {field} ")
         run = OxmlElement("w:r")
         rpr = OxmlElement("w:rPr")
         size = OxmlElement("w:sz")
-        size.set(_w("val"), str((TEXT_PT - 1) * 2))
+        size.set(w("val"), str((TEXT_PT - 1) * 2))
         rpr.append(size)
         run.append(rpr)
         number = OxmlElement("w:t")
