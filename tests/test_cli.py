@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from conftest import TODAY
 
 from toolkit.cli import cli
+from toolkit.journal.schema import BY_KEY
 from toolkit.sources.demo import Manifest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,14 +134,29 @@ def test_misuse_exits_2_with_a_russian_message(demo: tuple[Path, Manifest], args
     assert "Traceback" not in out + err
 
 
-def test_header_error_names_sheet_and_cell(demo: tuple[Path, Manifest]) -> None:
-    path, _ = demo
+def test_one_edited_header_stops_only_its_sheet(demo: tuple[Path, Manifest]) -> None:
+    """The other bodies are checked; the broken sheet is named with its cell and the heading."""
+    path, manifest = demo
     wb = openpyxl.load_workbook(path)
     wb["ЦСВ"]["H4"] = "Причина"
     wb.save(path)
-    code, _, err = run("check", str(path))
-    assert code == 2
-    assert "лист «ЦСВ», ячейка H4" in err and "«Основание отклонения»" in err
+    code, out, _ = run("check", str(path), "--today", TODAY.isoformat(), "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    header = [f for f in data["findings"] if f["code"] == "header-mismatch"]
+    assert [(f["sheet"], f["cell"]) for f in header] == [("ЦСВ", "H4")]
+    assert "ожидается «Основание отклонения», в ячейке «Причина»" in header[0]["message"]
+    overdue = manifest.rows["Министерство"]["decision-overdue"][0]
+    assert any(f["sheet"] == "Министерство" and f["row"] == overdue for f in data["findings"])
+    assert [j["sheet"] for j in data["journals"]] == ["Министерство", "ОСЗН г. Кемерово",
+                                                      "ГЮБ Кузбасса", "ЦСВ"]
+    # --write records the other sheets' flags; the broken sheet is left as it is.
+    code, _, _ = run("check", str(path), "--today", TODAY.isoformat(), "--write")
+    assert code == 1
+    book = openpyxl.load_workbook(path)
+    control = BY_KEY["control"].letter
+    assert book["Министерство"][f"{control}{overdue}"].value
+    assert book["ЦСВ"]["H4"].value == "Причина"
 
 
 def test_busy_journal_exits_3(demo: tuple[Path, Manifest]) -> None:

@@ -139,7 +139,7 @@ def test_journal_problems(tmp_path: Path, demo: tuple[Path, Manifest],
         f"«ГЮБ Кузбасса» (72 строки); шапка по форме приложения № 1; запись разрешена",
         f"✗ Шапка: {broken}, лист «ЦСВ», ячейка B3: заголовок не совпадает с формой "
         f"приложения № 1 — ожидается «Дата поступления заявки», в ячейке «Дата заявки». "
-        f"Создайте журнал командой vks init или исправьте заголовок.",
+        f"Исправьте заголовок (образец — sheets_templates/журнал-вкс.xlsx).",
         f"✗ Журнал {missing}: не прочитан — Файл журнала {missing} не найден",
     ]
     # A journal the program could read but not write back (root passes any os.access check).

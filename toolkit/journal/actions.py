@@ -86,6 +86,8 @@ ACTIONS: dict[str, str] = {
                          "приема {appointment}; укажите в примечании время ожидания",
     "rescheduled-time-missing": "указать новые дату и время в «Перенесен на»",
     "calendar-unknown": "уточнить производственный календарь на {year} год",
+    "header-mismatch": "вернуть заголовок «{expected}» (образец — "
+                       "sheets_templates/журнал-вкс.xlsx)",
     "unrouted-due": "переадресовать заявку с сайта компетентному органу до {due}",
     "repeat-question": "сверить с заявкой {reference} от {date} (решение: {decision}) — возможно, "
                        "повторный вопрос без новых доводов; решение принимает орган",

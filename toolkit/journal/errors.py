@@ -17,6 +17,16 @@ class JournalError(ToolkitError):
     """A journal cannot be opened or read, or its header is not the one of Appendix 1."""
 
 
+class HeaderMismatch(JournalError):
+    """A journal sheet's header cell differs from Appendix 1: that sheet cannot be read."""
+
+    def __init__(self, message: str, sheet: str, cell: str, expected: str, found: str,
+                 earlier_layout: bool = False) -> None:
+        super().__init__(message)
+        self.sheet, self.cell, self.expected, self.found = sheet, cell, expected, found
+        self.earlier_layout = earlier_layout
+
+
 class JournalBusy(ToolkitError):
     """The journal is open in Excel/LibreOffice or changed since it was read: nothing is written."""
 

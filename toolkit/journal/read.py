@@ -17,7 +17,7 @@ import polars as pl
 from toolkit.journal import cells
 from toolkit.journal.columns import cell_text, parse_columns, typed_value
 from toolkit.journal.config import Body, Config
-from toolkit.journal.errors import JournalError
+from toolkit.journal.errors import HeaderMismatch, JournalError
 from toolkit.journal.findings import Finding, finding
 from toolkit.journal.model import Journal, JournalSource, SheetGrid, SheetTable, paused_gc
 from toolkit.journal.schema import (
@@ -88,11 +88,11 @@ def _check(table: SheetTable, expected: HeaderCell, location: str) -> None:
     wanted = {normalize(t) for t in (expected.text, *expected.accepted)}
     if normalize(found) not in wanted:
         shown = f"«{found}»" if found else "пусто"
-        raise JournalError(
+        raise HeaderMismatch(
             f"{location}, лист «{table.title}», ячейка {expected.ref}: заголовок не совпадает "
             f"с формой приложения № 1 — ожидается «{expected.text}», в ячейке {shown}. "
-            f"Создайте журнал командой vks init или исправьте заголовок."
-        )
+            f"Исправьте заголовок (образец — sheets_templates/журнал-вкс.xlsx).",
+            table.title, expected.ref, expected.text, found)
 
 
 def check_header(grid: SheetGrid | SheetTable, location: str) -> None:
@@ -188,11 +188,24 @@ def iter_journals(
                 log.info("лист «%s» не похож на журнал и пропущен", table.title)
                 continue
             count += 1
-            yield read_journal(table, bodies[table.title], source.location)
-            del table, read
+            try:
+                journal = read_journal(table, bodies[table.title], source.location)
+            except HeaderMismatch as exc:
+                # One edited header stops this sheet only: every other body is still checked.
+                journal = _unread(bodies[table.title], table.title, source.location, exc)
+            yield journal
+            del table, read, journal
     if not count:
         raise JournalError(f"{source.location}: в книге нет ни одного листа журнала "
                            f"(строка 3 листа журнала начинается с «№ п/п»)")
+
+
+def _unread(body: Body, sheet: str, location: str, exc: HeaderMismatch) -> Journal:
+    """A sheet whose header is not the form's: no rows, one finding naming the cell."""
+    shown = f"«{exc.found}»" if exc.found else "пусто"
+    found = finding("header-mismatch", body.name, sheet, None, exc.cell,
+                    expected=exc.expected, found=shown)
+    return Journal(body, sheet, location, [], [found])
 
 
 def looks_like_journal(table: SheetTable | SheetGrid) -> bool:

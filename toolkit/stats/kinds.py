@@ -45,7 +45,8 @@ _NOTES = ("calendar-unknown", "repeat-question")  # a hint is never a breach
 _DATA = (
     "cell-invalid-date", "cell-invalid-datetime", "cell-time-missing", "cell-invalid-number",
     "cell-unknown-value", "cell-formula", "cell-formula-like", "cell-control-chars",
-    "cell-too-long", "cell-merged", "number-missing", "number-duplicate", "received-missing",
+    "cell-too-long", "cell-merged", "header-mismatch", "number-missing", "number-duplicate",
+    "received-missing",
     "citizen-missing", "citizen-implausible", "topic-missing", "decision-missing",
     "decision-date-missing", "appointment-missing", "appointment-unexpected",
     "specialist-missing", "link-missing", "ground-missing", "ground-unknown",
