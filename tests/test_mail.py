@@ -152,7 +152,7 @@ def test_reports_are_delivered_once(server: Server, journal: Path) -> None:
     assert ledger == ledger_path(config, [str(journal)])
     assert stat.S_IMODE(ledger.stat().st_mode) == 0o600
     with sqlite3.connect(ledger) as conn:
-        rows = conn.execute("SELECT body, month, status, attempts FROM outbox ORDER BY body")
+        rows = conn.execute("SELECT key, period, state, attempts FROM mail_outbox ORDER BY key")
         assert rows.fetchall() == [("*", "2026-10", "sent", 1), ("Орган А", "2026-10", "sent", 1),
                                    ("Орган Б", "2026-10", "sent", 1)]
 
@@ -224,7 +224,7 @@ def test_crash_after_handing_over_gives_at_most_one_duplicate(server: Server,
     assert len(server.inbox.messages) == 1
     first_id = calls[0]
     with sqlite3.connect(journal.parent / ".vks" / LEDGER_NAME) as conn:
-        assert conn.execute("SELECT status, message_id FROM outbox").fetchall() == \
+        assert conn.execute("SELECT state, message_id FROM mail_outbox").fetchall() == \
             [("sending", first_id)]
 
     after = run(journal, config)

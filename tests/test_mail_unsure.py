@@ -122,4 +122,4 @@ def test_monthly_reports_with_a_slow_server(slow: Server, tmp_path: Path) -> Non
     per_subject = [len(slow.inbox.by_subject(b)) for b in ("Орган А", "Орган Б", "все органы")]
     assert per_subject == [2, 2, 2]  # 4 runs: never more than one duplicate
     with sqlite3.connect(journal.parent / ".vks" / LEDGER_NAME) as conn:
-        assert {r[0] for r in conn.execute("SELECT unsure FROM outbox")} == {1}
+        assert {r[0] for r in conn.execute("SELECT doubtful FROM mail_outbox")} == {2}

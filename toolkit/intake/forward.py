@@ -5,45 +5,25 @@
 The message carries the application (cl. 2.2 fields, the address, why this body) — it goes to a
 public authority that must register and decide it — but its subject names only the submit time
 and a short key, and nothing of it is logged. One message per (submission, target) is recorded in
-the ledger's outbox `forwards` with its Message-ID: «sending» before it is handed to the server,
-«sent» after. A failure before the message went out is retried by every later run; when the
-server's answer is lost after the message went out (the result is unknown) it is tried at most
-once more, with the same Message-ID, and then reported as «возможно, отправлено».
-
-`MailError.maybe_sent` says which case it was when the mail layer knows (reliability work); else
-a connection lost to a timeout in the middle of the SMTP dialogue counts as unknown.
+the toolkit's outbox ledger (`toolkit.mail.outbox.send_once`, in the intake ledger's file) with
+its Message-ID: «sending» before it is handed to the server, «sent» after. A failure before the
+message went out is retried by every later run; when the server's answer is lost after the
+message went out (`MailError.maybe_sent`: the result is unknown) it is tried at most once more,
+with the same Message-ID, and then reported as «возможно, отправлено».
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import smtplib
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
-from enum import Enum
 
-from toolkit.intake.ledger import IntakeLedger, may_have_been_sent
+from toolkit.intake.ledger import IntakeLedger, forward_ident
 from toolkit.intake.submission import Submission
 from toolkit.journal.schema import Consent
-from toolkit.mail.smtp import MailError, MailSettings, new_message
-
-log = logging.getLogger("vks.intake")
-
-MAX_UNSURE = 2  # hand-overs that may have delivered: the first and one retry
-Transport = Callable[[MailSettings, EmailMessage], dict[str, str]]
-
-
-class Outcome(Enum):
-    SENT = "sent"
-    ALREADY_SENT = "already-sent"
-    FAILED = "failed"  # surely not delivered: retried next run
-    UNSURE = "unsure"  # may have been delivered: retried at most once
-    MAYBE_SENT = "maybe-sent"  # may have been delivered twice over: never sent again
-    WRITTEN = "written"  # dry run: saved as .eml
+from toolkit.mail.outbox import Outcome, Transport, send_once
+from toolkit.mail.smtp import MailSettings, new_message
 
 
 @dataclass(frozen=True)
@@ -125,41 +105,11 @@ def fields(sub: Submission) -> list[tuple[str, str]]:
     ]
 
 
-def unsure(exc: MailError) -> bool:
-    """Whether the failed hand-over may still have delivered the message."""
-    flag = getattr(exc, "maybe_sent", None)
-    if flag is not None:
-        return bool(flag)
-    cause = exc.__cause__
-    # smtplib reports a reply that never came as «Connection unexpectedly closed», with the
-    # timeout as its context: the dialogue had started and the message may have gone out.
-    return isinstance(cause, smtplib.SMTPServerDisconnected) and isinstance(
-        cause.__context__, socket.timeout | TimeoutError)
-
-
 def forward_once(ledger: IntakeLedger, sub: Submission, target: str,
                  make: Callable[[str], EmailMessage], settings: MailSettings,
                  transport: Transport, now: dt.datetime) -> Sent:
     """Send `make(message_id)` for (submission, target) unless it was sent already."""
-    row = ledger.forward(sub.key, target)
-    if row is not None and row["status"] == "sent":
-        at = dt.datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None
-        return Sent(Outcome.ALREADY_SENT, row["message_id"], at, int(row["attempts"]))
-    if row is not None and may_have_been_sent(row) >= MAX_UNSURE:
-        return Sent(Outcome.MAYBE_SENT, row["message_id"], None, int(row["attempts"]),
-                    row["error"])
-    message_id = row["message_id"] if row is not None else make_msgid(domain=settings.domain)
-    msg = make(message_id)
-    attempts = ledger.sending(sub.key, target, message_id)
-    try:
-        transport(settings, msg)
-    except MailError as exc:
-        maybe = unsure(exc)
-        ledger.failed(sub.key, target, str(exc), unsure=maybe)
-        log.warning("forwarding %s: %s (attempt %d)", sub.key[:10],
-                    "result unknown" if maybe else "not sent", attempts)
-        return Sent(Outcome.UNSURE if maybe else Outcome.FAILED, message_id, None, attempts,
-                    str(exc))
-    ledger.sent(sub.key, target, now)
-    log.info("forwarding %s: sent as %s", sub.key[:10], message_id)
-    return Sent(Outcome.SENT, message_id, now, attempts)
+    done = send_once(ledger.outbox, forward_ident(sub.key, target), make, [], settings,
+                     transport, sent_at=now.isoformat())
+    at = dt.datetime.fromisoformat(done.sent_at) if done.sent_at else None
+    return Sent(done.outcome, done.message_id, at, done.attempts, done.error)

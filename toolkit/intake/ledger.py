@@ -13,8 +13,9 @@ toolkit does not reach). `registered` and `forwarded` are final: the same submis
 No personal data (152-ФЗ: the ledger outlives the exports): the key (a hash), the body, where the
 row is, times, the source file's name and line, problem codes — and the date of birth only as an
 HMAC (`birth_hash`) with a secret from the environment, so that a repeat question (ground 4) can
-be matched to the journal row it was registered in. The forwarding e-mails' outbox
-(`forwards`) is in the same file.
+be matched to the journal row it was registered in. The forwarding e-mails are in the same file,
+in the toolkit's outbox ledger (`toolkit.mail.outbox`, kind «forward», key = the submission,
+period = the target).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,8 +31,9 @@ from types import TracebackType
 from typing import Any
 
 from toolkit.journal.errors import ToolkitError
-from toolkit.journal.files import PRIVATE_FILE, private_dir
 from toolkit.journal.state import connect
+from toolkit.mail.outbox import Ident, Outbox
+from toolkit.mail.outbox import exclusive as outbox_exclusive
 
 LEDGER_NAME = "intake.sqlite"
 STATES = ("pending", "registered", "unrouted", "broken", "forwarded")
@@ -62,18 +63,6 @@ CREATE TABLE IF NOT EXISTS submissions (
     updated_at    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS submissions_row ON submissions (location, sheet, row);
-CREATE TABLE IF NOT EXISTS forwards (
-    key         TEXT NOT NULL,                 -- the submission
-    target      TEXT NOT NULL,                 -- the body's name, or * (the centre)
-    message_id  TEXT NOT NULL,
-    status      TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    unsure      INTEGER NOT NULL DEFAULT 0,    -- hand-overs whose result is unknown
-    error       TEXT NOT NULL DEFAULT '',
-    updated_at  TEXT NOT NULL,
-    sent_at     TEXT,
-    PRIMARY KEY (key, target)
-);
 """
 
 
@@ -137,6 +126,7 @@ class IntakeLedger:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.conn = connect(path, SCHEMA)
+        self.outbox = Outbox(path)
 
     @classmethod
     @contextlib.contextmanager
@@ -150,6 +140,7 @@ class IntakeLedger:
                 ledger.close()
 
     def close(self) -> None:
+        self.outbox.close()
         self.conn.close()
 
     def __enter__(self) -> IntakeLedger:
@@ -203,60 +194,21 @@ class IntakeLedger:
     # forwards (the outbox of forwarding e-mails) ---------------------------------------------
 
     def forward(self, key: str, target: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute(
-            "SELECT * FROM forwards WHERE key = ? AND target = ?", (key, target)).fetchone()
-        return row
-
-    def sending(self, key: str, target: str, message_id: str) -> int:
-        """About to hand the message to the server; returns the attempt. An earlier attempt
-        still «sending» ended with an unknown result: it is counted as unsure."""
-        self.conn.execute(
-            "INSERT INTO forwards (key, target, message_id, status, attempts, updated_at) "
-            "VALUES (?, ?, ?, 'sending', 1, ?) ON CONFLICT (key, target) DO UPDATE SET "
-            "unsure = forwards.unsure + (forwards.status = 'sending'), status = 'sending', "
-            "attempts = forwards.attempts + 1, updated_at = excluded.updated_at",
-            (key, target, message_id, _stamp()))
-        row = self.forward(key, target)
-        assert row is not None
-        return int(row["attempts"])
-
-    def sent(self, key: str, target: str, at: dt.datetime) -> None:
-        self.conn.execute(
-            "UPDATE forwards SET status = 'sent', error = '', updated_at = ?, sent_at = ? "
-            "WHERE key = ? AND target = ?", (_stamp(), at.isoformat(), key, target))
-
-    def failed(self, key: str, target: str, error: str, *, unsure: bool) -> None:
-        """Surely not sent (retried next run), or maybe sent (stays «sending»: counted)."""
-        status = "sending" if unsure else "failed"
-        self.conn.execute(
-            "UPDATE forwards SET status = ?, error = ?, updated_at = ? WHERE key = ? AND "
-            "target = ?", (status, error, _stamp(), key, target))
+        """The outbox's row of the forwarding e-mail of a submission to a target."""
+        return self.outbox.get(forward_ident(key, target))
 
 
-def may_have_been_sent(row: sqlite3.Row) -> int:
-    """How many hand-overs of a forwarding e-mail may have delivered it."""
-    return int(row["unsure"]) + (row["status"] == "sending")
+def forward_ident(key: str, target: str) -> Ident:
+    """The outbox's name of the forwarding e-mail of submission `key` to `target`."""
+    return ("forward", key, target)
 
 
 @contextlib.contextmanager
 def exclusive(ledger: Path) -> Iterator[None]:
     """Hold the intake run lock (released by the OS even if the process dies)."""
-    lock_path = ledger.with_name(ledger.name + ".lock")
-    private_dir(lock_path.parent)
-    if not lock_path.exists():
-        os.close(os.open(lock_path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
-    lock = sqlite3.connect(lock_path, timeout=0, isolation_level=None)
-    try:
-        lock.execute("BEGIN EXCLUSIVE")
-    except sqlite3.OperationalError:
-        lock.close()
-        raise IntakeBusy("прием заявок уже выполняется другим запуском; повторите позже") \
-            from None
-    try:
+    with outbox_exclusive(ledger, IntakeBusy,
+                          "прием заявок уже выполняется другим запуском; повторите позже"):
         yield
-    finally:
-        lock.execute("ROLLBACK")
-        lock.close()
 
 
 def forwarding_figures(ledger: IntakeLedger, month: object) -> dict[str, dict[str, int]]:

@@ -266,7 +266,7 @@ class _Run(Outcomes):
 
         if self.dry_run:
             row = self.ledger.forward(c.sub.key, target)
-            if row is not None and row["status"] == "sent":
+            if row is not None and row["state"] == "sent":
                 c.sent = Sent(Outcome.ALREADY_SENT, row["message_id"])
             else:
                 from email.utils import make_msgid

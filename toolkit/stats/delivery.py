@@ -229,7 +229,7 @@ def _dry_run(plan: _Plan, month: Month, settings: MailSettings, outbox: Outbox |
     if not plan.recipients:
         return Delivery(plan.label, (), Status.NO_RECIPIENTS)
     row = outbox.get((REPORT, plan.key, month.key)) if outbox else None
-    if row is not None and row["status"] == "sent":
+    if row is not None and row["state"] == "sent":
         return Delivery(plan.label, plan.recipients, Status.ALREADY_SENT, row["message_id"])
     message_id = row["message_id"] if row else make_msgid(domain=settings.domain)
     msg = compose(plan.stats, settings, plan.recipients, plan.label, message_id)
