@@ -123,3 +123,31 @@ def test_monthly_reports_with_a_slow_server(slow: Server, tmp_path: Path) -> Non
     assert per_subject == [2, 2, 2]  # 4 runs: never more than one duplicate
     with sqlite3.connect(journal.parent / ".vks" / LEDGER_NAME) as conn:
         assert {r[0] for r in conn.execute("SELECT doubtful FROM mail_outbox")} == {2}
+
+
+def test_reports_the_released_version_sent_are_not_sent_again(tmp_path: Path) -> None:
+    """An upgrade carries the released ledger's table `outbox` over: nothing is re-sent."""
+    import sqlite3
+
+    from toolkit.mail.outbox import Outbox, State
+
+    path = tmp_path / "outbox.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("""
+            CREATE TABLE outbox (report TEXT NOT NULL, body TEXT NOT NULL, month TEXT NOT NULL,
+                message_id TEXT NOT NULL, recipients TEXT NOT NULL, status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '',
+                updated_at TEXT NOT NULL, sent_at TEXT, PRIMARY KEY (report, body, month));
+            INSERT INTO outbox VALUES ('stats-monthly', 'Орган А', '2026-10', '<a@vks>',
+                'a@example.ru', 'sent', 1, '', '2026-11-02T02:00:00', '2026-11-02T02:00:00');
+            INSERT INTO outbox VALUES ('stats-monthly', '*', '2026-10', '<b@vks>',
+                'm@example.ru', 'sending', 1, '', '2026-11-02T02:00:01', NULL);
+        """)
+    outbox = Outbox(path)
+    try:
+        sent = outbox.get(("stats-monthly", "Орган А", "2026-10"))
+        pending = outbox.get(("stats-monthly", "*", "2026-10"))
+        assert sent is not None and sent["state"] == State.SENT.value
+        assert pending is not None and pending["doubtful"] == 1  # a crash mid-send: maybe sent
+    finally:
+        outbox.close()

@@ -122,6 +122,22 @@ class Outbox:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.conn = connect(path, SCHEMA)
+        self._carry_over_released_ledger()
+
+    def _carry_over_released_ledger(self) -> None:
+        """Monthly reports recorded by the released version (table `outbox`) keep their state,
+        so an upgrade never sends a report twice; the old table stays as it was."""
+        old = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
+        if old is None:
+            return
+        with self.conn:
+            self.conn.execute(
+                f"INSERT OR IGNORE INTO {TABLE} (kind, key, period, recipients, message_id, "
+                "state, attempts, doubtful, error, sent_at, updated_at) "
+                "SELECT report, body, month, recipients, message_id, status, attempts, "
+                "CASE status WHEN 'sending' THEN 1 ELSE 0 END, error, sent_at, updated_at "
+                "FROM outbox")
 
     def close(self) -> None:
         self.conn.close()
