@@ -22,7 +22,7 @@ from typing import Any
 from toolkit.journal.errors import JournalBusy, JournalError
 from toolkit.journal.files import atomic_output, backup
 from toolkit.journal.model import CellChange, SheetTable, WriteResult
-from toolkit.sources.xlsx.bounds import Limits, inspect_package, read_regular_file
+from toolkit.sources.xlsx.bounds import Inspection, Limits, SheetInfo, read_regular_file
 from toolkit.sources.xlsx.locks import describe_locks
 from toolkit.sources.xlsx.package import Package
 from toolkit.sources.xlsx.patch import PatchError, patch_sheet, rewrite_package
@@ -61,15 +61,20 @@ class XlsxSource:
         self._data: bytes | None = None
         self._fingerprint: Fingerprint | None = None
         self._package: Package | None = None
+        self._inspection: Inspection | None = None
+        self._checked: dict[str, SheetInfo] = {}  # sheets past the bound check, by title
 
     # Reading ---------------------------------------------------------------------------
 
     def _load(self) -> bytes:
         if self._data is None:
-            # A FIFO or device is refused unread; an absurd package (a stray cell at
-            # XFD1048576, a zip bomb) before any reader allocates for it.
+            # A FIFO or device is refused unread; an absurd package (a zip bomb) before any
+            # reader allocates for it; a sheet (a stray cell at XFD1048576) before it is loaded
+            # or patched (`_check_sheet`).
             data = read_regular_file(self.path, self.limits, self.location)
-            inspect_package(data, self.limits, location=self.location)
+            inspection = Inspection(data, self.limits, self.location)
+            inspection.open()
+            self._inspection, self._checked = inspection, {}
             self._data = data
             self._fingerprint = fingerprint_of(self.path, data)
             try:
@@ -86,6 +91,26 @@ class XlsxSource:
         self._load()
         assert self._package is not None
         return self._package
+
+    def _check_sheet(self, title: str) -> SheetInfo:
+        """The bound check of one sheet (PackageRefused), with its formulas and merged ranges.
+
+        One streaming pass over the sheet's XML; run in the scanner thread of `read`.
+        """
+        data = self._load()
+        if self._inspection is None:
+            self._inspection = Inspection(data, self.limits, self.location)
+            self._inspection.open()
+        if title not in self._checked:
+            self._checked[title] = self._inspection.sheet(title)
+        return self._checked[title]
+
+    def _scan(self, title: str) -> tuple[SheetInfo | None, list[tuple[int, int]]]:
+        """A sheet's check and its formula cells (located only if it has any)."""
+        if title not in self.package.sheet_parts:
+            return None, []
+        info = self._check_sheet(title)
+        return info, (self.package.formula_cells(title) if info.formula else [])
 
     def sheet_titles(self) -> list[str]:
         return list(self.package.sheet_parts)
@@ -109,17 +134,24 @@ class XlsxSource:
             ) from None
         with ThreadPoolExecutor(max_workers=1) as scanner, \
                 ThreadPoolExecutor(max_workers=1) as reader:
-            # Formulas and merged ranges are found from the XML while the values are read.
-            scans = {title: scanner.submit(package.scan_sheet, title) for title in titles}
+            # Each sheet is checked (bounds, formulas, merged ranges: one pass over its XML) in
+            # the scanner thread, in reading order, so the next sheet's check overlaps this
+            # sheet's read; a sheet is loaded only after its own check has passed.
+            scans = {title: scanner.submit(self._scan, title) for title in titles}
+
+            def load(title: str) -> tuple[dict[int, Any], int]:
+                scans[title].result()  # PackageRefused before the reader allocates
+                return self._sheet(book, title)
+
             ahead: Future[tuple[dict[int, Any], int]] | None = None
             for n, title in enumerate(titles):
-                values = ahead.result() if ahead is not None else self._sheet(book, title)
-                ahead = (reader.submit(self._sheet, book, titles[n + 1])
+                values = ahead.result() if ahead is not None else load(title)
+                ahead = (reader.submit(load, titles[n + 1])
                          if n + 1 < len(titles) and self.read_ahead else None)
                 columns, height = values
-                scan = scans[title].result()
-                yield SheetTable(title, columns, height, package.date1904, scan.merged,
-                                 scan.formulas)
+                info, formulas = scans[title].result()
+                yield SheetTable(title, columns, height, package.date1904,
+                                 list(info.merged) if info else [], formulas)
                 del values, columns
 
     def _sheet(self, book: Any, title: str) -> tuple[dict[int, Any], int]:
@@ -178,6 +210,7 @@ class XlsxSource:
             part = package.sheet_parts.get(change.sheet)
             if part is None:
                 raise JournalError(f"{self.location}: нет листа «{change.sheet}»")
+            self._check_sheet(change.sheet)  # its real size, before it is inflated whole
             by_part.setdefault(part, {})[(change.row, change.column)] = change
         replaced = {}
         for part, cells in by_part.items():
@@ -203,6 +236,7 @@ class XlsxSource:
         self._data = new_data
         self._fingerprint = fingerprint_of(self.path, new_data)
         self._package = Package(new_data)
+        self._inspection, self._checked = None, {}  # opened again only if a sheet is asked for
         log.info("записано ячеек: %d, пропущено: %d", len(result.written), len(result.skipped))
         return result
 
