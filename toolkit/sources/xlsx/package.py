@@ -7,6 +7,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from functools import cached_property
 from xml.etree import ElementTree as ET
 
@@ -77,6 +78,26 @@ class Package:
             if cell:
                 found.append((int(cell.group(2)), column_index(cell.group(1).decode())))
         return found
+
+    def pieces(self, name: str, step: int = 1 << 20) -> Iterator[bytes]:
+        """A part's content in pieces of at most `step` bytes, never inflated whole."""
+        info = self.zip.getinfo(name)
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            with self.zip.open(info) as member:
+                while piece := member.read(step):
+                    yield piece
+            return
+        inflate = zlib.decompressobj(-15)
+        raw = memoryview(self._raw(name))
+        for start in range(0, len(raw), 1 << 16):
+            chunk: bytes | memoryview = raw[start: start + (1 << 16)]
+            while chunk:
+                piece = inflate.decompress(chunk, step)
+                chunk = inflate.unconsumed_tail
+                if piece:
+                    yield piece
+        if tail := inflate.flush():
+            yield tail
 
     def _raw(self, name: str) -> bytes:
         """A part's bytes as stored in the zip (compressed)."""

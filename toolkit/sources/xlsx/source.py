@@ -25,7 +25,7 @@ from toolkit.journal.model import CellChange, SheetTable, WriteResult
 from toolkit.sources.xlsx.bounds import Inspection, Limits, SheetInfo, read_regular_file
 from toolkit.sources.xlsx.locks import describe_locks
 from toolkit.sources.xlsx.package import Package
-from toolkit.sources.xlsx.patch import PatchError, patch_sheet, rewrite_package
+from toolkit.sources.xlsx.patch import PatchError, SheetPatch, rewrite_package
 
 log = logging.getLogger("vks.xlsx")
 
@@ -210,23 +210,24 @@ class XlsxSource:
             part = package.sheet_parts.get(change.sheet)
             if part is None:
                 raise JournalError(f"{self.location}: нет листа «{change.sheet}»")
-            self._check_sheet(change.sheet)  # its real size, before it is inflated whole
+            self._check_sheet(change.sheet)  # its real size and far cells, before it is patched
             by_part.setdefault(part, {})[(change.row, change.column)] = change
-        replaced = {}
+        # Each sheet streams through inflate → patch → deflate in row-aligned runs: memory
+        # holds a piece of it, never the whole inflated sheet.
+        patches = {part: SheetPatch({pos: c.new for pos, c in cells.items()})
+                   for part, cells in by_part.items()}
+        try:
+            new_data = rewrite_package(data, {part: patch.stream(package.pieces(part))
+                                              for part, patch in patches.items()})
+        except PatchError as exc:
+            raise JournalError(f"{self.location}: не удалось изменить лист ({exc})") from None
         for part, cells in by_part.items():
-            try:
-                xml, refused = patch_sheet(package.part(part),
-                                           {pos: c.new for pos, c in cells.items()})
-            except PatchError as exc:
-                raise JournalError(f"{self.location}: не удалось изменить лист ({exc})") from None
-            refused_at = {(r.row, r.col): r.reason for r in refused}
+            refused_at = {(r.row, r.col): r.reason for r in patches[part].refused}
             for pos, change in cells.items():
                 if pos in refused_at:
                     result.skipped.append((change, refused_at[pos]))
                 else:
                     result.written.append(change)
-            replaced[part] = xml
-        new_data = rewrite_package(data, replaced)
         # Check again right before replacing: the window for a lost edit is a few milliseconds.
         self.ensure_unchanged()
         if self.backup_dir is not None:
