@@ -15,7 +15,8 @@ import os
 import zipfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +35,19 @@ log = logging.getLogger("vks.xlsx")
 class Fingerprint:
     size: int
     mtime_ns: int
-    sha256: str
+    data: bytes = field(repr=False, compare=False)
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hashed only when size or time changed (rare): not on every read."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 def fingerprint_of(path: Path, data: bytes | None = None) -> Fingerprint:
     st = path.stat()
     if data is None:
         data = path.read_bytes()
-    return Fingerprint(st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    return Fingerprint(st.st_size, st.st_mtime_ns, data)
 
 
 class XlsxSource:
@@ -126,18 +132,20 @@ class XlsxSource:
 
         data = self._load()
         package = self.package
-        try:
-            book = fastexcel.read_excel(data)
-        except Exception as exc:  # the reader raises its own error types for broken files
-            raise JournalError(
-                f"{self.location}: не удалось прочитать книгу ({type(exc).__name__})"
-            ) from None
         with ThreadPoolExecutor(max_workers=1) as scanner, \
                 ThreadPoolExecutor(max_workers=1) as reader:
             # Each sheet is checked (bounds, formulas, merged ranges: one pass over its XML) in
-            # the scanner thread, in reading order, so the next sheet's check overlaps this
-            # sheet's read; a sheet is loaded only after its own check has passed.
+            # the scanner thread, in reading order, so the first sheet's check overlaps the
+            # opening of the book (shared strings, styles: checked by `_load`) and the next
+            # sheet's check this sheet's read; a sheet is loaded only after its own check.
             scans = {title: scanner.submit(self._scan, title) for title in titles}
+            try:
+                book = fastexcel.read_excel(data)
+            except Exception as exc:  # the reader raises its own error types for broken files
+                scanner.shutdown(cancel_futures=True)
+                raise JournalError(
+                    f"{self.location}: не удалось прочитать книгу ({type(exc).__name__})"
+                ) from None
 
             def load(title: str) -> tuple[dict[int, Any], int]:
                 scans[title].result()  # PackageRefused before the reader allocates
