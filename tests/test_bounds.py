@@ -252,6 +252,7 @@ def test_the_scan_finds_the_same_cell_whatever_the_pieces(journal_file: Journal,
         assert not clean.finish() and clean.far is None
 
 
+NS_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 MERGES = (b'<mergeCells count="2"><mergeCell ref="A1:X1"/><mergeCell ref="B30:AB31"/>'
           b'</mergeCells>')
@@ -273,6 +274,17 @@ def test_formulas_and_merged_ranges_are_found_whatever_the_pieces(journal_file: 
                                     column_number(c2) - 1)
                                    for c1, r1, c2, r2 in MERGE_REF.findall(source)]
         assert ((30, 1, 31, 27) in features.merged) is formula
+    prefixed = (b'<x:worksheet xmlns:x="' + NS_MAIN + b'"><x:sheetData><x:row r="1"><x:c r="A1">'
+                b'<x:f>1+1</x:f></x:c></x:row></x:sheetData></x:worksheet>')
+    lookalikes = (b'<worksheet xmlns="' + NS_MAIN + b'"><sheetData/><autoFilter ref="A1:B2">'
+                  b'<filterColumn colId="0"/></autoFilter><dataValidations count="1">'
+                  b'<dataValidation><formula1>"1,2"</formula1></dataValidation>'
+                  b'</dataValidations></worksheet>')
+    for source, formula in ((prefixed, True), (lookalikes, False)):
+        features = SheetFeatures()
+        for at in range(0, len(source), size):
+            features.feed(source[at: at + size])
+        assert features.formula is formula
 
 
 def test_the_inspection_reports_formulas_and_merges_with_the_bounds(journal_file: Journal,
