@@ -28,7 +28,9 @@ from toolkit.sources.xlsx.bounds import (
     inspect_package,
     read_regular_file,
 )
-from toolkit.sources.xlsx.cellscan import CellScan, FarCell
+from toolkit.sources.xlsx.cellscan import CellScan, FarCell, column_number
+from toolkit.sources.xlsx.features import SheetFeatures
+from toolkit.sources.xlsx.package import Package as XlsxPackage
 
 SHEET = "Министерство"
 SHEET_PART = "xl/worksheets/sheet1.xml"
@@ -248,6 +250,53 @@ def test_the_scan_finds_the_same_cell_whatever_the_pieces(journal_file: Journal,
         for at in range(0, len(parts(path)[SHEET_PART]), size):
             clean.feed(parts(path)[SHEET_PART][at: at + size])
         assert not clean.finish() and clean.far is None
+
+
+NS_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+MERGES = (b'<mergeCells count="2"><mergeCell ref="A1:X1"/><mergeCell ref="B30:AB31"/>'
+          b'</mergeCells>')
+
+
+@pytest.mark.parametrize("size", [5, 13, 61, 4096])
+def test_formulas_and_merged_ranges_are_found_whatever_the_pieces(journal_file: Journal,
+                                                                  size: int) -> None:
+    path = journal_file({SHEET: rows(4)})
+    plain = parts(path)[SHEET_PART]
+    xml = before_end(plain, b'<row r="30"><c r="C30"><f>1+1</f><v>2</v></c></row>')
+    xml = xml.replace(b"</sheetData>", b"</sheetData>" + MERGES)
+    for source, formula in ((xml, True), (plain, False)):
+        features = SheetFeatures()
+        for at in range(0, len(source), size):
+            features.feed(source[at: at + size])
+        assert features.formula is formula
+        assert features.merged == [(int(r1), column_number(c1) - 1, int(r2),
+                                    column_number(c2) - 1)
+                                   for c1, r1, c2, r2 in MERGE_REF.findall(source)]
+        assert ((30, 1, 31, 27) in features.merged) is formula
+    prefixed = (b'<x:worksheet xmlns:x="' + NS_MAIN + b'"><x:sheetData><x:row r="1"><x:c r="A1">'
+                b'<x:f>1+1</x:f></x:c></x:row></x:sheetData></x:worksheet>')
+    lookalikes = (b'<worksheet xmlns="' + NS_MAIN + b'"><sheetData/><autoFilter ref="A1:B2">'
+                  b'<filterColumn colId="0"/></autoFilter><dataValidations count="1">'
+                  b'<dataValidation><formula1>"1,2"</formula1></dataValidation>'
+                  b'</dataValidations></worksheet>')
+    for source, formula in ((prefixed, True), (lookalikes, False)):
+        features = SheetFeatures()
+        for at in range(0, len(source), size):
+            features.feed(source[at: at + size])
+        assert features.formula is formula
+
+
+def test_the_inspection_reports_formulas_and_merges_with_the_bounds(journal_file: Journal,
+                                                                    tmp_path: Path) -> None:
+    path = journal_file({SHEET: rows(4)})
+    changed = before_end(parts(path)[SHEET_PART],
+                         b'<row r="30"><c r="C30"><f>1+1</f><v>2</v></c></row>'
+                         ).replace(b"</sheetData>", b"</sheetData>" + MERGES)
+    info = inspect_package(rezip(path, tmp_path / "f.xlsx", lambda _: changed)).sheets[0]
+    assert info.formula and (30, 1, 31, 27) in info.merged
+    assert (30, 2) in XlsxPackage((tmp_path / "f.xlsx").read_bytes()).formula_cells(SHEET)
+    assert not inspect_package(path).sheets[0].formula
 
 
 # --- Zip bombs and sizes -----------------------------------------------------------------------

@@ -262,3 +262,27 @@ def test_patch_inserts_missing_cells_and_rows_in_order() -> None:
     assert b'<row r="7"><c r="W7" s="7" t="inlineStr">' in out
     assert b'<row r="8" spans="1:3"><c r="A8"><v>2</v></c><c r="W8" s="7"/></row>' in out
     assert b'<dimension ref="A1:X8"/>' in out
+
+
+@pytest.mark.parametrize("size", [1, 7, 61, 4096])
+def test_the_streamed_patch_is_the_same_whatever_the_pieces(size: int) -> None:
+    """The sheet goes through the patch in pieces (never inflated whole): any cut gives the
+    same bytes and the same refusals as one piece."""
+    rows = b"".join(b'<row r="%d" spans="1:3"><c r="A%d"><v>%d</v></c>%s</row>'
+                    % (n, n, n, b'<c r="W%d"><f>1+1</f><v>2</v></c>' % n if n == 9 else b"")
+                    for n in (6, 8, 9, 12))
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           b'<dimension ref="A1:C12"/><cols><col min="23" max="23" style="7"/></cols>'
+           b'<sheetData>' + rows + b'</sheetData><mergeCells count="1">'
+           b'<mergeCell ref="A1:C1"/></mergeCells></worksheet>')
+    values = {(6, 22): "да", (7, 22): "нет", (9, 22): "x", (12, 0): "", (14, 2): "конец"}
+    whole, refused = patch_module.patch_sheet(xml, values)
+    assert refused == [patch_module.Refused(9, 22, "в ячейке формула — не перезаписана")]
+    assert b'<row r="7"><c r="W7" s="7" t="inlineStr">' in whole
+    assert whole.endswith(b'<row r="14"><c r="C14" t="inlineStr"><is><t xml:space="preserve">'
+                          + "конец".encode() + b'</t></is></c></row></sheetData><mergeCells '
+                          b'count="1"><mergeCell ref="A1:C1"/></mergeCells></worksheet>')
+    patch = patch_module.SheetPatch(values)
+    pieces = [xml[at: at + size] for at in range(0, len(xml), size)]
+    assert b"".join(patch.stream(pieces)) == whole
+    assert patch.refused == refused

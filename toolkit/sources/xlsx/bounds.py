@@ -29,6 +29,7 @@ from xml.etree import ElementTree as ET
 
 from toolkit.journal.errors import ConfigError, JournalError
 from toolkit.sources.xlsx.cellscan import CellScan, MalformedSheet
+from toolkit.sources.xlsx.features import SheetFeatures
 
 MIB = 1 << 20
 DEFLATE_MAX_RATIO = 1032  # no deflate stream inflates more than this per byte
@@ -78,6 +79,8 @@ class SheetInfo:
     part: str  # the worksheet's XML inside the zip
     unpacked: int  # bytes of that XML, counted while inflating it (0 if not scanned)
     dimension: str | None  # the declared `<dimension ref>`; a reader does not trust it, nor we
+    formula: bool = False  # a formula element somewhere (located by Package.formula_cells)
+    merged: tuple[tuple[int, int, int, int], ...] = ()  # (row, col0, row, col0), rows 1-based
 
 
 @dataclass(frozen=True)
@@ -139,12 +142,18 @@ def inspect_package(source: str | os.PathLike[str] | bytes, limits: Limits = Lim
     if isinstance(source, bytes | bytearray | memoryview):
         where = location or "журнал"
         _ensure_file_size(len(source), limits, where)
-        return _Inspection(bytes(source), limits, where).run(sheets)
+        return Inspection(bytes(source), limits, where).run(sheets)
     where = location or str(source)
-    return _Inspection(read_regular_file(source, limits, where), limits, where).run(sheets)
+    return Inspection(read_regular_file(source, limits, where), limits, where).run(sheets)
 
 
-class _Inspection:
+class Inspection:
+    """`open()` checks the package and every part but the worksheets; `sheet(title)` one sheet.
+
+    A reader may open the book after `open()` (it parses the shared strings and styles, not the
+    sheets) but must not load a sheet before `sheet(title)` has returned for it.
+    """
+
     def __init__(self, data: bytes, limits: Limits, where: str) -> None:
         self.data = data
         self.limits = limits
@@ -158,6 +167,14 @@ class _Inspection:
         return self.refuse(f"это не книга Excel .xlsx или файл поврежден{tail}")
 
     def run(self, wanted: Collection[str] | None) -> PackageInfo:
+        self.open()
+        scanned = [self.sheet(title) for title in self.parts
+                   if wanted is None or title in wanted]
+        return PackageInfo(len(self.infos), sum(i.compress_size for i in self.infos),
+                           sum(i.file_size for i in self.infos), tuple(scanned))
+
+    def open(self) -> None:
+        """Check the zip, the declared sizes and the real size of every part but the sheets."""
         limits = self.limits
         count = _member_count(self.data)
         if count is None:
@@ -171,26 +188,23 @@ class _Inspection:
             self.zip = zipfile.ZipFile(io.BytesIO(self.data))
         except (zipfile.BadZipFile, ValueError, EOFError) as exc:
             raise self.broken(type(exc).__name__) from None
-        infos = self.zip.infolist()
+        self.infos = infos = self.zip.infolist()
         names = [i.filename for i in infos]
         if len(set(names)) != len(names):
             raise self.broken("части с одинаковыми именами")
         self._check_total(infos)
-        parts = self._sheet_parts()
+        self.parts = parts = self._sheet_parts()
         titles = {part: title for title, part in parts.items()}
         self._check_ratios(infos, titles)
-        scanned = []
-        for title, part in parts.items():
-            if wanted is None or title in wanted:
-                scanned.append(self._scan_sheet(title, part))
-        done = {s.part for s in scanned}
         for info in infos:  # the other parts a reader parses: their real size, not the declared
-            if info.filename not in done and info.filename not in titles \
-                    and info.filename.endswith((".xml", ".rels")):
-                for _ in self._inflate(info, titles.get(info.filename)):
+            if info.filename not in titles and info.filename.endswith((".xml", ".rels")):
+                for _ in self._inflate(info, None):
                     pass
-        return PackageInfo(len(infos), sum(i.compress_size for i in infos),
-                           sum(i.file_size for i in infos), tuple(scanned))
+
+    def sheet(self, title: str) -> SheetInfo:
+        """Check one worksheet (after `open`): its real size and far cells; its formulas and
+        merged ranges come from the same pass."""
+        return self._scan_sheet(title, self.parts[title])
 
     def _check_total(self, infos: list[zipfile.ZipInfo]) -> None:
         total = sum(i.file_size for i in infos)
@@ -251,10 +265,12 @@ class _Inspection:
         if info.file_size > limit:
             raise self._sheet_too_big(title, info.file_size)
         scan = CellScan(self.limits.max_rows, self.limits.max_columns)
-        size = self._feed(scan, info, title)
+        features = SheetFeatures()
+        size = self._feed(scan, info, title, features)
         if scan.needs_exact:
             scan = CellScan(self.limits.max_rows, self.limits.max_columns, exact=True)
-            size = self._feed(scan, info, title)
+            features = SheetFeatures()
+            size = self._feed(scan, info, title, features)
         if scan.far is not None:
             far, limits = scan.far, self.limits
             keys = [key for key, over in (("max_rows", far.row > limits.max_rows),
@@ -266,13 +282,16 @@ class _Inspection:
                 f"{_num(limits.max_columns)} "
                 f"{_gen(limits.max_columns, 'столбца', 'столбцов')}). Удалите лишние ячейки "
                 f"или увеличьте [limits] {' и '.join(keys)}.")
-        return SheetInfo(title, part, size, scan.dimension)
+        return SheetInfo(title, part, size, scan.dimension, features.formula,
+                         tuple(features.merged))
 
-    def _feed(self, scan: CellScan, info: zipfile.ZipInfo, title: str) -> int:
+    def _feed(self, scan: CellScan, info: zipfile.ZipInfo, title: str,
+              features: SheetFeatures) -> int:
         size = 0
         try:
             for piece in self._inflate(info, title):
                 size += len(piece)
+                features.feed(piece)
                 if scan.feed(piece):
                     return size
             scan.finish()

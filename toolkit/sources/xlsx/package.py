@@ -8,7 +8,6 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from xml.etree import ElementTree as ET
 
@@ -21,17 +20,6 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 # A formula element inside a cell; `<f` alone would also match <filterColumn>, <firstFooter>.
 _FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_START_RE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d+)\"")
-
-
-_MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=\"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)\"")
-
-
-@dataclass(frozen=True)
-class SheetScan:
-    """What the value reader does not give: formula cells and merged ranges (rows 1-based)."""
-
-    formulas: list[tuple[int, int]] = field(default_factory=list)
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 class Package:
@@ -76,12 +64,11 @@ class Package:
     def formula_cells(self, title: str) -> list[tuple[int, int]]:
         """(row, 0-based column) of every cell holding a formula on a sheet.
 
-        Meant to run in a second thread while calamine parses (which releases the GIL): the
-        part is inflated piece by piece and searched with plain byte finds; only a sheet that
-        has formulas is inflated whole to locate them.
+        Called only for a sheet whose bound check met a formula element (`SheetInfo.formula`):
+        the part is inflated whole to locate them.
         """
         name = self.sheet_parts.get(title)
-        if name is None or not self._may_hold_formula(name):
+        if name is None:
             return []
         xml = self._inflate(name)
         found = []
@@ -92,55 +79,25 @@ class Package:
                 found.append((int(cell.group(2)), column_index(cell.group(1).decode())))
         return found
 
-    def scan_sheet(self, title: str) -> SheetScan:
-        """Formula cells and merged ranges of a sheet, inflating it piece by piece."""
-        name = self.sheet_parts.get(title)
-        if name is None:
-            return SheetScan()
-        merged: list[tuple[int, int, int, int]] = []
-        formula = False
-        tail = b""
-        for piece in self._pieces(name):
-            chunk = tail + piece
-            formula = formula or _has_formula(chunk)
-            if b"mergeCell" in chunk:
-                cut = chunk.rfind(b"<")
-                cut = cut if cut > 0 else len(chunk)
-                merged.extend((int(m.group(2)), column_index(m.group(1).decode()),
-                               int(m.group(4)), column_index(m.group(3).decode()))
-                              for m in _MERGE_RE.finditer(chunk, 0, cut))
-                tail = chunk[cut:]
-            else:
-                tail = chunk[-64:]
-        return SheetScan(self.formula_cells(title) if formula else [], merged)
-
-    def _pieces(self, name: str) -> Iterator[bytes]:
+    def pieces(self, name: str, step: int = 1 << 20) -> Iterator[bytes]:
+        """A part's content in pieces of at most `step` bytes, never inflated whole."""
         info = self.zip.getinfo(name)
         if info.compress_type != zipfile.ZIP_DEFLATED:
-            yield self._inflate(name)
+            with self.zip.open(info) as member:
+                while piece := member.read(step):
+                    yield piece
             return
         inflate = zlib.decompressobj(-15)
         raw = memoryview(self._raw(name))
-        step = 1 << 20
-        for start in range(0, len(raw), step):
-            yield inflate.decompress(raw[start: start + step])
-        yield inflate.flush()
-
-    def _may_hold_formula(self, name: str) -> bool:
-        """Look for a formula element, inflating the part piece by piece in bounded memory."""
-        info = self.zip.getinfo(name)
-        if info.compress_type != zipfile.ZIP_DEFLATED:
-            return _has_formula(self._inflate(name))
-        inflate = zlib.decompressobj(-15)
-        raw = memoryview(self._raw(name))
-        tail = b""
-        step = 1 << 20
-        for start in range(0, len(raw), step):
-            piece = inflate.decompress(raw[start: start + step])
-            if _has_formula(tail + piece):
-                return True
-            tail = piece[-8:]
-        return _has_formula(tail + inflate.flush())
+        for start in range(0, len(raw), 1 << 16):
+            chunk: bytes | memoryview = raw[start: start + (1 << 16)]
+            while chunk:
+                piece = inflate.decompress(chunk, step)
+                chunk = inflate.unconsumed_tail
+                if piece:
+                    yield piece
+        if tail := inflate.flush():
+            yield tail
 
     def _raw(self, name: str) -> bytes:
         """A part's bytes as stored in the zip (compressed)."""
@@ -163,9 +120,3 @@ class Package:
             return zlib.decompress(raw, -15)
         return self.zip.read(name)
 
-
-_NEEDLES = (b"<f>", b"<f ", b"<f/", b":f>", b":f ")
-
-
-def _has_formula(xml: bytes) -> bool:
-    return any(needle in xml for needle in _NEEDLES)

@@ -9,11 +9,12 @@ as it was.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -82,75 +83,133 @@ def patch_sheet(
     A cell holding a formula is never overwritten. Everything outside the written `<c>`
     elements (and the `<dimension>` when it must grow) is kept byte for byte.
     """
-    data = _SHEETDATA_RE.search(xml)
-    if data is None:
-        raise PatchError("нет элемента sheetData")
-    prefix = data.group(1)
-    col_styles = _column_styles(xml, data.start())
-    by_row: dict[int, dict[int, str]] = {}
-    for (row, col), text in values.items():
-        by_row.setdefault(row, {})[col] = text
-    refused: list[Refused] = []
-    pieces: list[bytes] = []
-    pos = 0
-    if data.group(2):  # <sheetData/>: no rows at all
-        new_rows = b"".join(
-            _new_row(prefix, r, by_row[r], col_styles) for r in sorted(by_row)
-        )
-        open_tag = b"<" + prefix + b"sheetData>"
-        close = b"</" + prefix + b"sheetData>"
-        out = xml[: data.start()] + open_tag + new_rows + close + xml[data.end():]
-        return _grow_dimension(out, values), refused
-    end_data = xml.find(b"</" + prefix + b"sheetData>", data.end())
-    if end_data < 0:
-        raise PatchError("нет конца sheetData")
-    pending = sorted(by_row)
-    i = 0
-    last_row = 0
-    for m in _target_rows(xml, prefix, pending, data.end(), end_data):
-        if i >= len(pending):
-            break
-        r_attr = _attr(_R_ATTR_RE, m.group(2))
-        row = int(r_attr.group(2)) if r_attr else last_row + 1
-        last_row = row
-        while i < len(pending) and pending[i] < row:  # rows absent from the XML come first
-            pieces.append(xml[pos: m.start()])
-            pieces.append(_new_row(prefix, pending[i], by_row[pending[i]], col_styles))
-            pos = m.start()
-            i += 1
-        if i >= len(pending) or pending[i] != row:
-            continue
-        if m.group(3):  # <row …/>
-            row_end = m.end()
-            inner = b""
+    patch = SheetPatch(values)
+    out = b"".join(patch.stream([xml]))
+    return out, patch.refused
+
+
+class SheetPatch:
+    """`patch_sheet` over the sheet XML in pieces, in memory bounded by a piece and a row.
+
+    The head (up to `<sheetData>`) is held until complete; then each run of whole rows — up to
+    the last `<row` start seen — is patched and passed on, so the inflated sheet is never held
+    whole. `refused` is complete once the stream is exhausted.
+    """
+
+    def __init__(self, values: Mapping[tuple[int, int], str]) -> None:
+        self.values = values
+        self.by_row: dict[int, dict[int, str]] = {}
+        for (row, col), text in values.items():
+            self.by_row.setdefault(row, {})[col] = text
+        self.pending = sorted(self.by_row)
+        self.refused: list[Refused] = []
+
+    def stream(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        it = iter(pieces)
+        buf = b""
+        for piece in it:  # the head: up to the whole <sheetData …> tag
+            buf += piece
+            data = _SHEETDATA_RE.search(buf)
+            if data is not None:
+                break
         else:
-            row_end = xml.find(b"</" + prefix + b"row>", m.end())
-            if row_end < 0:
-                raise PatchError(f"строка {row} не закрыта")
-            inner = xml[m.end(): row_end]
-            row_end += len(b"</" + prefix + b"row>")
-        row_style = None
-        if re.search(rb'\bcustomFormat="(1|true)"', m.group(2)):
-            st = _attr(_S_ATTR_RE, m.group(2))
-            row_style = st.group(1) if st else None
-        new_inner = _patch_row(prefix, row, inner, by_row[row], col_styles, row_style, refused)
-        open_tag = m.group(0)
-        if m.group(3):
-            open_tag = open_tag[:-2].rstrip() + b">"
-        pieces.append(xml[pos: m.start()])
-        pieces.append(open_tag + new_inner + b"</" + prefix + b"row>")
-        pos = row_end
-        i += 1
-    tail_rows = b"".join(
-        _new_row(prefix, r, by_row[r], col_styles) for r in pending[i:]
-    )
-    if tail_rows:
-        pieces.append(xml[pos:end_data])
-        pieces.append(tail_rows)
-        pos = end_data
-    pieces.append(xml[pos:])
-    out = b"".join(pieces)
-    return _grow_dimension(out, values), refused
+            data = _SHEETDATA_RE.search(buf)
+            if data is None:
+                raise PatchError("нет элемента sheetData")
+        prefix = data.group(1)
+        styles = _column_styles(buf, data.start())
+        if data.group(2):  # <sheetData/>: no rows at all
+            rows = b"".join(_new_row(prefix, r, self.by_row[r], styles) for r in self.pending)
+            yield _grow_dimension(buf[: data.start()], self.values)
+            yield b"<" + prefix + b"sheetData>" + rows + b"</" + prefix + b"sheetData>"
+            yield buf[data.end():]
+            yield from it
+            return
+        yield _grow_dimension(buf[: data.end()], self.values)
+        buf = buf[data.end():]
+        close, row_tag = b"</" + prefix + b"sheetData>", b"<" + prefix + b"row"
+        last_row = 0
+        for piece in it:
+            buf += piece
+            if close in buf:
+                break
+            cut = buf.rfind(row_tag)
+            if cut <= 0:
+                continue
+            done = self._rows(buf, cut, prefix, styles, last_row, final=False)
+            if done is None:
+                continue  # the run's last row has no `r`: keep reading (rare, unbounded)
+            out, last_row = done
+            yield out
+            buf = buf[cut:]
+        end = buf.find(close)
+        if end < 0:
+            raise PatchError("нет конца sheetData")
+        done = self._rows(buf, end, prefix, styles, last_row, final=True)
+        assert done is not None
+        yield done[0]
+        yield buf[end:]
+        yield from it
+
+    def _rows(self, xml: bytes, end: int, prefix: bytes, styles: dict[int, bytes],
+              last_row: int, final: bool) -> tuple[bytes, int] | None:
+        """xml[:end] (whole rows) patched, and the number of its last row; targets past that
+        row wait for the next run. None: the last row has no `r`, so the run cannot end here."""
+        pending = self.pending
+        upto = len(pending)
+        run_last = 0
+        if not final:
+            tail = _ROW_RE.match(xml, xml.rfind(b"<" + prefix + b"row", 0, end))
+            r_attr = _attr(_R_ATTR_RE, tail.group(2)) if tail else None
+            if r_attr is None:
+                return None
+            run_last = int(r_attr.group(2))
+            upto = bisect.bisect_right(pending, run_last)  # the targets this run can hold
+            if upto == 0:
+                return xml[:end], run_last
+        pieces: list[bytes] = []
+        pos = i = 0
+        for m in _target_rows(xml, prefix, pending[:upto], 0, end):
+            if i >= upto:
+                break
+            r_attr = _attr(_R_ATTR_RE, m.group(2))
+            row = int(r_attr.group(2)) if r_attr else last_row + 1
+            last_row = row
+            while i < upto and pending[i] < row:  # rows absent from the XML come first
+                pieces.append(xml[pos: m.start()])
+                pieces.append(_new_row(prefix, pending[i], self.by_row[pending[i]], styles))
+                pos = m.start()
+                i += 1
+            if i >= upto or pending[i] != row:
+                continue
+            if m.group(3):  # <row …/>
+                row_end = m.end()
+                inner = b""
+            else:
+                row_end = xml.find(b"</" + prefix + b"row>", m.end(), end)
+                if row_end < 0:
+                    raise PatchError(f"строка {row} не закрыта")
+                inner = xml[m.end(): row_end]
+                row_end += len(b"</" + prefix + b"row>")
+            row_style = None
+            if re.search(rb'\bcustomFormat="(1|true)"', m.group(2)):
+                st = _attr(_S_ATTR_RE, m.group(2))
+                row_style = st.group(1) if st else None
+            new_inner = _patch_row(prefix, row, inner, self.by_row[row], styles, row_style,
+                                   self.refused)
+            open_tag = m.group(0)
+            if m.group(3):
+                open_tag = open_tag[:-2].rstrip() + b">"
+            pieces.append(xml[pos: m.start()])
+            pieces.append(open_tag + new_inner + b"</" + prefix + b"row>")
+            pos = row_end
+            i += 1
+        pieces.append(xml[pos:end])
+        if final:
+            pieces.extend(_new_row(prefix, r, self.by_row[r], styles) for r in pending[i:])
+            i = len(pending)
+        self.pending = pending[i:]
+        return b"".join(pieces), (last_row if final else run_last)
 
 
 def _target_rows(
@@ -254,12 +313,14 @@ def _grow_dimension(xml: bytes, values: Mapping[tuple[int, int], str]) -> bytes:
 
 
 def rewrite_package(
-    data: bytes, replaced: Mapping[str, bytes], compresslevel: int | None = None
+    data: bytes, replaced: Mapping[str, bytes | Iterable[bytes]],
+    compresslevel: int | None = None,
 ) -> bytes:
     """The same zip with some parts' content replaced: entry order, names, times, flags kept.
 
     Untouched members are copied as stored — local header, compressed bytes and all — so the
-    cost is the size of the replaced parts, not of the package; only those are compressed.
+    cost is the size of the replaced parts, not of the package; only those are compressed. A
+    replaced part may come in pieces (`SheetPatch.stream`): it is compressed as it comes.
     """
     src = zipfile.ZipFile(io.BytesIO(data))
     infos = src.infolist()
@@ -284,7 +345,7 @@ def rewrite_package(
     return out.getvalue()
 
 
-def _write_member(dst: zipfile.ZipFile, info: zipfile.ZipInfo, content: bytes,
+def _write_member(dst: zipfile.ZipFile, info: zipfile.ZipInfo, content: bytes | Iterable[bytes],
                   compresslevel: int | None) -> None:
     clone = zipfile.ZipInfo(info.filename, info.date_time)
     clone.compress_type = info.compress_type
@@ -292,6 +353,13 @@ def _write_member(dst: zipfile.ZipFile, info: zipfile.ZipInfo, content: bytes,
     clone.create_system = info.create_system
     clone.comment = info.comment
     # A big sheet is compressed fast; Excel compresses it again on its next save.
-    level = compresslevel if compresslevel is not None else (
-        1 if len(content) > BIG_PART else None)
-    dst.writestr(clone, content, compress_type=info.compress_type, compresslevel=level)
+    size = len(content) if isinstance(content, bytes) else info.file_size
+    level = compresslevel if compresslevel is not None else (1 if size > BIG_PART else None)
+    if isinstance(content, bytes):
+        dst.writestr(clone, content, compress_type=info.compress_type, compresslevel=level)
+        return
+    clone.compress_type = info.compress_type
+    clone._compresslevel = level  # type: ignore[attr-defined]  # what writestr sets
+    with dst.open(clone, "w", force_zip64=info.file_size >= 1 << 31) as member:
+        for piece in content:
+            member.write(piece)

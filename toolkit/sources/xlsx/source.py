@@ -15,17 +15,18 @@ import os
 import zipfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from toolkit.journal.errors import JournalBusy, JournalError
 from toolkit.journal.files import atomic_output, backup
 from toolkit.journal.model import CellChange, SheetTable, WriteResult
-from toolkit.sources.xlsx.bounds import Limits, inspect_package, read_regular_file
+from toolkit.sources.xlsx.bounds import Inspection, Limits, SheetInfo, read_regular_file
 from toolkit.sources.xlsx.locks import describe_locks
 from toolkit.sources.xlsx.package import Package
-from toolkit.sources.xlsx.patch import PatchError, patch_sheet, rewrite_package
+from toolkit.sources.xlsx.patch import PatchError, SheetPatch, rewrite_package
 from toolkit.sources.xlsx.sniff import not_xlsx_reason
 
 log = logging.getLogger("vks.xlsx")
@@ -35,14 +36,19 @@ log = logging.getLogger("vks.xlsx")
 class Fingerprint:
     size: int
     mtime_ns: int
-    sha256: str
+    data: bytes = field(repr=False, compare=False)
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hashed only when size or time changed (rare): not on every read."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 def fingerprint_of(path: Path, data: bytes | None = None) -> Fingerprint:
     st = path.stat()
     if data is None:
         data = path.read_bytes()
-    return Fingerprint(st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    return Fingerprint(st.st_size, st.st_mtime_ns, data)
 
 
 class XlsxSource:
@@ -62,17 +68,22 @@ class XlsxSource:
         self._data: bytes | None = None
         self._fingerprint: Fingerprint | None = None
         self._package: Package | None = None
+        self._inspection: Inspection | None = None
+        self._checked: dict[str, SheetInfo] = {}  # sheets past the bound check, by title
 
     # Reading ---------------------------------------------------------------------------
 
     def _load(self) -> bytes:
         if self._data is None:
-            # A FIFO or device is refused unread; an absurd package (a stray cell at
-            # XFD1048576, a zip bomb) before any reader allocates for it.
+            # A FIFO or device is refused unread; an absurd package (a zip bomb) before any
+            # reader allocates for it; a sheet (a stray cell at XFD1048576) before it is loaded
+            # or patched (`_check_sheet`).
             data = read_regular_file(self.path, self.limits, self.location)
             if not data.startswith(b"PK"):  # not a zip: say what it is (.xls, encrypted, empty)
                 raise JournalError(f"{self.location}: {not_xlsx_reason(data)}")
-            inspect_package(data, self.limits, location=self.location)
+            inspection = Inspection(data, self.limits, self.location)
+            inspection.open()
+            self._inspection, self._checked = inspection, {}
             self._data = data
             self._fingerprint = fingerprint_of(self.path, data)
             try:
@@ -92,6 +103,26 @@ class XlsxSource:
         assert self._package is not None
         return self._package
 
+    def _check_sheet(self, title: str) -> SheetInfo:
+        """The bound check of one sheet (PackageRefused), with its formulas and merged ranges.
+
+        One streaming pass over the sheet's XML; run in the scanner thread of `read`.
+        """
+        data = self._load()
+        if self._inspection is None:
+            self._inspection = Inspection(data, self.limits, self.location)
+            self._inspection.open()
+        if title not in self._checked:
+            self._checked[title] = self._inspection.sheet(title)
+        return self._checked[title]
+
+    def _scan(self, title: str) -> tuple[SheetInfo | None, list[tuple[int, int]]]:
+        """A sheet's check and its formula cells (located only if it has any)."""
+        if title not in self.package.sheet_parts:
+            return None, []
+        info = self._check_sheet(title)
+        return info, (self.package.formula_cells(title) if info.formula else [])
+
     def sheet_titles(self) -> list[str]:
         return list(self.package.sheet_parts)
 
@@ -106,25 +137,34 @@ class XlsxSource:
 
         data = self._load()
         package = self.package
-        try:
-            book = fastexcel.read_excel(data)
-        except Exception as exc:  # the reader raises its own error types for broken files
-            raise JournalError(
-                f"{self.location}: не удалось прочитать книгу ({type(exc).__name__})"
-            ) from None
         with ThreadPoolExecutor(max_workers=1) as scanner, \
                 ThreadPoolExecutor(max_workers=1) as reader:
-            # Formulas and merged ranges are found from the XML while the values are read.
-            scans = {title: scanner.submit(package.scan_sheet, title) for title in titles}
+            # Each sheet is checked (bounds, formulas, merged ranges: one pass over its XML) in
+            # the scanner thread, in reading order, so the first sheet's check overlaps the
+            # opening of the book (shared strings, styles: checked by `_load`) and the next
+            # sheet's check this sheet's read; a sheet is loaded only after its own check.
+            scans = {title: scanner.submit(self._scan, title) for title in titles}
+            try:
+                book = fastexcel.read_excel(data)
+            except Exception as exc:  # the reader raises its own error types for broken files
+                scanner.shutdown(cancel_futures=True)
+                raise JournalError(
+                    f"{self.location}: не удалось прочитать книгу ({type(exc).__name__})"
+                ) from None
+
+            def load(title: str) -> tuple[dict[int, Any], int]:
+                scans[title].result()  # PackageRefused before the reader allocates
+                return self._sheet(book, title)
+
             ahead: Future[tuple[dict[int, Any], int]] | None = None
             for n, title in enumerate(titles):
-                values = ahead.result() if ahead is not None else self._sheet(book, title)
-                ahead = (reader.submit(self._sheet, book, titles[n + 1])
+                values = ahead.result() if ahead is not None else load(title)
+                ahead = (reader.submit(load, titles[n + 1])
                          if n + 1 < len(titles) and self.read_ahead else None)
                 columns, height = values
-                scan = scans[title].result()
-                yield SheetTable(title, columns, height, package.date1904, scan.merged,
-                                 scan.formulas)
+                info, formulas = scans[title].result()
+                yield SheetTable(title, columns, height, package.date1904,
+                                 list(info.merged) if info else [], formulas)
                 del values, columns
 
     def _sheet(self, book: Any, title: str) -> tuple[dict[int, Any], int]:
@@ -183,22 +223,24 @@ class XlsxSource:
             part = package.sheet_parts.get(change.sheet)
             if part is None:
                 raise JournalError(f"{self.location}: нет листа «{change.sheet}»")
+            self._check_sheet(change.sheet)  # its real size and far cells, before it is patched
             by_part.setdefault(part, {})[(change.row, change.column)] = change
-        replaced = {}
+        # Each sheet streams through inflate → patch → deflate in row-aligned runs: memory
+        # holds a piece of it, never the whole inflated sheet.
+        patches = {part: SheetPatch({pos: c.new for pos, c in cells.items()})
+                   for part, cells in by_part.items()}
+        try:
+            new_data = rewrite_package(data, {part: patch.stream(package.pieces(part))
+                                              for part, patch in patches.items()})
+        except PatchError as exc:
+            raise JournalError(f"{self.location}: не удалось изменить лист ({exc})") from None
         for part, cells in by_part.items():
-            try:
-                xml, refused = patch_sheet(package.part(part),
-                                           {pos: c.new for pos, c in cells.items()})
-            except PatchError as exc:
-                raise JournalError(f"{self.location}: не удалось изменить лист ({exc})") from None
-            refused_at = {(r.row, r.col): r.reason for r in refused}
+            refused_at = {(r.row, r.col): r.reason for r in patches[part].refused}
             for pos, change in cells.items():
                 if pos in refused_at:
                     result.skipped.append((change, refused_at[pos]))
                 else:
                     result.written.append(change)
-            replaced[part] = xml
-        new_data = rewrite_package(data, replaced)
         # Check again right before replacing: the window for a lost edit is a few milliseconds.
         self.ensure_unchanged()
         if self.backup_dir is not None:
@@ -208,6 +250,7 @@ class XlsxSource:
         self._data = new_data
         self._fingerprint = fingerprint_of(self.path, new_data)
         self._package = Package(new_data)
+        self._inspection, self._checked = None, {}  # opened again only if a sheet is asked for
         log.info("записано ячеек: %d, пропущено: %d", len(result.written), len(result.skipped))
         return result
 
