@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from toolkit.journal.config import Body
-from toolkit.sources.xlsx.template import row_height, wrapped_lines, write_journal
+from toolkit.sources.xlsx.rowheight import row_height, wrapped_lines
+from toolkit.sources.xlsx.template import write_journal
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="нужен LibreOffice")

@@ -18,7 +18,7 @@ from openpyxl.comments import Comment
 from toolkit.journal.config import Config
 from toolkit.journal.errors import JournalBusy
 from toolkit.journal.model import CellChange
-from toolkit.journal.schema import Outcome
+from toolkit.journal.schema import BY_KEY, Outcome
 from toolkit.sources.demo import Manifest
 from toolkit.sources.open import check
 from toolkit.sources.xlsx import patch as patch_module
@@ -184,9 +184,15 @@ def test_every_untouched_byte_survives(journal_file, tmp_path: Path) -> None:  #
     for part, data in original.items():
         if part != name:
             assert after[part] == data, part  # every other part byte for byte
-    # In the sheet itself, only the written <c> elements differ.
+    # In the sheet itself, only the written <c> elements differ — and the height of a row
+    # whose note needs more than one line (spreadsheets do not fit rows on opening).
     cell_re = re.compile(rb'<c r="(?:J6|J7|L8)"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
-    assert cell_re.sub(b"", after[name]) == cell_re.sub(b"", original[name])
+    height_re = re.compile(rb'(<row r="(?:6|7|8)"[^>]*?) ht="[0-9.]+" customHeight="1"')
+
+    def bare(xml: bytes) -> bytes:
+        return height_re.sub(rb"\1", cell_re.sub(b"", xml))
+
+    assert bare(after[name]) == bare(original[name])
     assert X14_EXT in after[name]
     # And the result is a workbook every reader opens, with the values in place.
     reopened = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))
@@ -286,3 +292,23 @@ def test_the_streamed_patch_is_the_same_whatever_the_pieces(size: int) -> None:
     pieces = [xml[at: at + size] for at in range(0, len(xml), size)]
     assert b"".join(patch.stream(pieces)) == whole
     assert patch.refused == refused
+
+
+def test_a_written_control_note_of_several_lines_gets_a_row_tall_enough(journal_file) -> None:  # type: ignore[no-untyped-def]
+    """Spreadsheets do not fit rows on opening: the write-back sets the height of the row it
+    writes a long note into, and keeps a taller height a person set."""
+    import datetime as dt
+
+    path = journal_file({"Орган": [
+        {"number": 1, "received": dt.date(2026, 11, 2), "citizen": "Петрова Анна Сергеевна"},
+        {"number": 2, "received": dt.date(2026, 11, 2), "citizen": "Иванов Петр Сергеевич"},
+    ]})
+    wb = openpyxl.load_workbook(path)
+    wb["Орган"].row_dimensions[7].height = 200  # a person made row 7 taller
+    wb.save(path)
+    check(str(path), Config(), TODAY, write=True)
+    ws = openpyxl.load_workbook(path)["Орган"]
+    control = ws[f"{BY_KEY['control'].letter}6"].value
+    assert control.count("\n") >= 1  # several findings: several lines
+    assert ws.row_dimensions[6].height is not None and ws.row_dimensions[6].height >= 2 * 12.75
+    assert ws.row_dimensions[7].height == 200

@@ -96,8 +96,10 @@ class SheetPatch:
     whole. `refused` is complete once the stream is exhausted.
     """
 
-    def __init__(self, values: Mapping[tuple[int, int], str]) -> None:
+    def __init__(self, values: Mapping[tuple[int, int], str],
+                 heights: Mapping[int, float] | None = None) -> None:
         self.values = values
+        self.heights = heights or {}  # row → points its written text needs (wrapped)
         self.by_row: dict[int, dict[int, str]] = {}
         for (row, col), text in values.items():
             self.by_row.setdefault(row, {})[col] = text
@@ -177,7 +179,8 @@ class SheetPatch:
             last_row = row
             while i < upto and pending[i] < row:  # rows absent from the XML come first
                 pieces.append(xml[pos: m.start()])
-                pieces.append(_new_row(prefix, pending[i], self.by_row[pending[i]], styles))
+                pieces.append(_new_row(prefix, pending[i], self.by_row[pending[i]], styles,
+                                       self.heights.get(pending[i])))
                 pos = m.start()
                 i += 1
             if i >= upto or pending[i] != row:
@@ -200,13 +203,16 @@ class SheetPatch:
             open_tag = m.group(0)
             if m.group(3):
                 open_tag = open_tag[:-2].rstrip() + b">"
+            if row in self.heights:
+                open_tag = _with_height(open_tag, self.heights[row])
             pieces.append(xml[pos: m.start()])
             pieces.append(open_tag + new_inner + b"</" + prefix + b"row>")
             pos = row_end
             i += 1
         pieces.append(xml[pos:end])
         if final:
-            pieces.extend(_new_row(prefix, r, self.by_row[r], styles) for r in pending[i:])
+            pieces.extend(_new_row(prefix, r, self.by_row[r], styles, self.heights.get(r))
+                          for r in pending[i:])
             i = len(pending)
         self.pending = pending[i:]
         return b"".join(pieces), (last_row if final else run_last)
@@ -234,12 +240,32 @@ def _target_rows(
     yield from found
 
 
-def _new_row(prefix: bytes, row: int, cells: dict[int, str], styles: dict[int, bytes]) -> bytes:
+def _new_row(prefix: bytes, row: int, cells: dict[int, str], styles: dict[int, bytes],
+             height: float | None = None) -> bytes:
     body = b"".join(
         _cell_xml(prefix, f"{column_letter(c)}{row}", styles.get(c), cells[c])
         for c in sorted(cells)
     )
-    return b"<" + prefix + b'row r="' + str(row).encode() + b'">' + body + b"</" + prefix + b"row>"
+    tag = b"<" + prefix + b'row r="' + str(row).encode() + b'">'
+    if height is not None:
+        tag = _with_height(tag, height)
+    return tag + body + b"</" + prefix + b"row>"
+
+
+_HT_RE = re.compile(rb'\s(?:ht|customHeight)="[^"]*"')
+_CUSTOM_HT_RE = re.compile(rb'\bcustomHeight="(?:1|true)"')
+_HT_VALUE_RE = re.compile(rb'\bht="([0-9.]+)"')
+
+
+def _with_height(tag: bytes, points: float) -> bytes:
+    """The row's start tag tall enough for `points`: a height a person set that is already
+    enough is kept; otherwise the row gets this one (a spreadsheet would not fit it itself)."""
+    if _CUSTOM_HT_RE.search(tag):
+        m = _HT_VALUE_RE.search(tag)
+        if m is not None and float(m.group(1)) >= points:
+            return tag
+    bare = _HT_RE.sub(b"", tag[:-1])
+    return bare + b' ht="' + f"{points:g}".encode() + b'" customHeight="1">'
 
 
 def _patch_row(

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +27,7 @@ from toolkit.sources.xlsx.bounds import Inspection, Limits, SheetInfo, read_regu
 from toolkit.sources.xlsx.locks import describe_locks
 from toolkit.sources.xlsx.package import Package
 from toolkit.sources.xlsx.patch import PatchError, SheetPatch, rewrite_package
+from toolkit.sources.xlsx.rowheight import text_height
 from toolkit.sources.xlsx.sniff import not_xlsx_reason
 
 log = logging.getLogger("vks.xlsx")
@@ -227,7 +228,8 @@ class XlsxSource:
             by_part.setdefault(part, {})[(change.row, change.column)] = change
         # Each sheet streams through inflate → patch → deflate in row-aligned runs: memory
         # holds a piece of it, never the whole inflated sheet.
-        patches = {part: SheetPatch({pos: c.new for pos, c in cells.items()})
+        patches = {part: SheetPatch({pos: c.new for pos, c in cells.items()},
+                                    _row_heights(cells.values()))
                    for part, cells in by_part.items()}
         try:
             new_data = rewrite_package(data, {part: patch.stream(package.pieces(part))
@@ -258,3 +260,13 @@ class XlsxSource:
         with contextlib.suppress(Exception):
             if self._package is not None:
                 self._package.zip.close()
+
+
+def _row_heights(changes: Iterable[CellChange]) -> dict[int, float]:
+    """Rows whose written «Контроль» (or other wrapped text) needs more than one line."""
+    heights: dict[int, float] = {}
+    for change in changes:
+        height = text_height(change.key, change.new)
+        if height is not None:
+            heights[change.row] = max(height, heights.get(change.row, 0.0))
+    return heights

@@ -59,6 +59,7 @@ from toolkit.sources.specialist_lists import (
     SpecialistList,
     specialist_lists,
 )
+from toolkit.sources.xlsx.rowheight import row_height
 
 LAST_ROW = 1048576
 MARGIN_INCHES = 0.4  # left and right: A4 landscape leaves 785 pt for graphs 1–7
@@ -355,44 +356,6 @@ def append_rows(ws: Worksheet, records: Iterable[Record]) -> None:
         height = row_height(record)
         if height is not None:
             ws.row_dimensions[r].height = height
-
-
-LINE_POINTS = 12.75  # one line of 10 pt Times New Roman, as spreadsheets space it
-CHAR_POINTS = 5.0  # a generous average width of a 10 pt Times New Roman character
-
-
-def row_height(record: Record) -> float | None:
-    """The height in points a row needs to show its wrapped text, or None for one line.
-
-    LibreOffice does not fit rows to wrapped text when it opens an .xlsx, so text written by a
-    program would overlap the next row there; a height written with the row avoids that.
-    """
-    lines = 1
-    for column in COLUMNS:
-        value = record.get(column.key)
-        if isinstance(value, str) and value:
-            room = (column.width * 7 - 5) * 0.75 - 4  # points inside the cell
-            lines = max(lines, wrapped_lines(value, room))
-    return None if lines == 1 else round(lines * LINE_POINTS + 2.5, 2)
-
-
-def wrapped_lines(text: str, room: float) -> int:
-    """How many lines `text` takes in a cell `room` points wide, wrapped at spaces."""
-    fits = max(1, int(room // CHAR_POINTS))  # characters per line
-    total = 0
-    for paragraph in text.split("\n"):
-        used, lines = 0, 1
-        for word in paragraph.split():
-            size = len(word)
-            if used and used + 1 + size > fits:
-                lines += 1
-                used = 0
-            if size > fits:  # a word longer than the line is broken
-                lines += (size - 1) // fits
-                size = (size - 1) % fits + 1
-            used += size + (1 if used else 0)
-        total += lines
-    return total
 
 
 def write_journal(path: Path, sheets: Mapping[Body, Iterable[Record]]) -> Path:
