@@ -91,7 +91,8 @@ def test_widget_mails_are_taken_in_once(setup: tuple[Config, Path],
     assert f"письмо UID {good + 1}: не заявка с виджета" in lines
     assert "«Согласие на обработку персональных данных»: указано «Нет»" in lines
     ws = openpyxl.load_workbook(journal)["ОСЗН г. Кемерово"]
-    assert [c.value for c in ws[7]][:4] == ["2", "26.11.2026", "Кузнецова Анна Сергеевна",
+    assert [c.value for c in ws[7]][:4] == [2, dt.datetime(2026, 11, 26),
+                                            "Кузнецова Анна Сергеевна",
                                             "Удостоверение многодетной семьи"]
     # Done with: moved away; the unplaced one stays, flagged for the centre; so does nothing else.
     assert imap_account.uids() == [unplaced]

@@ -147,11 +147,13 @@ def test_demo_export_into_the_demo_journal(setup: tuple[Path, Path, DemoManifest
         for i, sub in enumerate(subs):
             row = last[sheet] + 1 + i
             values = [c.value for c in ws[row]]
-            assert values[0] == str(top[sheet] + 1 + i)  # № п/п (text: the patcher writes text)
-            assert values[1] == "27.11.2026"  # graph 2: forwarded today
+            # № п/п a number, graph 2 (forwarded today) and the submit date real dates.
+            assert values[0] == top[sheet] + 1 + i
+            assert values[1] == dt.datetime(2026, 11, 27)
+            assert ws.cell(row, 2).is_date
             assert values[2:4] == [sub.citizen, sub.topic]
             assert sub.submitted is not None
-            assert values[12] == f"{sub.submitted:%d.%m.%Y}"
+            assert values[12] == dt.datetime.combine(sub.submitted.date(), dt.time())
             assert values[13:18] == [sub.address, sub.phone, sub.email, "Да", "Да"]
             assert f"«{sheet}», строка {row}, № {top[sheet] + 1 + i}" in out
     # Every other byte of the workbook is as it was.

@@ -48,8 +48,24 @@ def _attr(pattern: re.Pattern[bytes], attrs: bytes) -> re.Match[bytes] | None:
     return pattern.search(attrs)
 
 
+class Numeric(str):
+    """Text the sheet shows as a number — № п/п, a date or a date and time as a serial: it is
+    written as a number cell, which the column's style formats (a real date, not text)."""
+
+    value: float
+
+    def __new__(cls, text: str, value: float) -> Numeric:
+        obj = super().__new__(cls, text)
+        obj.value = value
+        return obj
+
+
 def _cell_xml(prefix: bytes, ref: str, style: bytes | None, text: str) -> bytes:
     s = b' s="' + style + b'"' if style else b""
+    if isinstance(text, Numeric):
+        number = repr(int(text.value)) if float(text.value).is_integer() else repr(text.value)
+        return (b"<" + prefix + b'c r="' + ref.encode() + b'"' + s + b"><" + prefix + b"v>"
+                + number.encode() + b"</" + prefix + b"v></" + prefix + b"c>")
     if not text:
         return b"<" + prefix + b'c r="' + ref.encode() + b'"' + s + b"/>"
     clean = _ILLEGAL_XML_RE.sub("", text)

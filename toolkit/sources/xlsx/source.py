@@ -9,6 +9,7 @@ timestamped backup first.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -23,10 +24,11 @@ from typing import Any
 from toolkit.journal.errors import JournalBusy, JournalError
 from toolkit.journal.files import atomic_output, backup
 from toolkit.journal.model import CellChange, SheetTable, WriteResult
+from toolkit.journal.schema import BY_KEY, Kind
 from toolkit.sources.xlsx.bounds import Inspection, Limits, SheetInfo, read_regular_file
 from toolkit.sources.xlsx.locks import describe_locks
 from toolkit.sources.xlsx.package import Package
-from toolkit.sources.xlsx.patch import PatchError, SheetPatch, rewrite_package
+from toolkit.sources.xlsx.patch import Numeric, PatchError, SheetPatch, rewrite_package
 from toolkit.sources.xlsx.rowheight import text_height
 from toolkit.sources.xlsx.sniff import not_xlsx_reason
 
@@ -228,7 +230,8 @@ class XlsxSource:
             by_part.setdefault(part, {})[(change.row, change.column)] = change
         # Each sheet streams through inflate → patch → deflate in row-aligned runs: memory
         # holds a piece of it, never the whole inflated sheet.
-        patches = {part: SheetPatch({pos: c.new for pos, c in cells.items()},
+        date1904 = package.date1904
+        patches = {part: SheetPatch({pos: _typed(c, date1904) for pos, c in cells.items()},
                                     _row_heights(cells.values()))
                    for part, cells in by_part.items()}
         try:
@@ -270,3 +273,25 @@ def _row_heights(changes: Iterable[CellChange]) -> dict[int, float]:
         if height is not None:
             heights[change.row] = max(height, heights.get(change.row, 0.0))
     return heights
+
+
+_EPOCH = {False: dt.datetime(1899, 12, 30), True: dt.datetime(1904, 1, 1)}
+
+
+def _typed(change: CellChange, date1904: bool) -> str:
+    """The text to write; a number, a date or a date and time in a column of that kind goes as
+    a number cell (`Numeric`), so the sheet holds a real number or date, not text."""
+    kind = BY_KEY[change.key].kind
+    text = change.new.strip()
+    if not text or kind not in (Kind.NUMBER, Kind.DATE, Kind.DATETIME):
+        return change.new
+    if kind is Kind.NUMBER:
+        return Numeric(change.new, int(text)) if text.isdigit() else change.new
+    for fmt in ("%d.%m.%Y %H:%M", "%d.%m.%Y") if kind is Kind.DATETIME else ("%d.%m.%Y",):
+        try:
+            moment = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        delta = moment - _EPOCH[date1904]
+        return Numeric(change.new, delta.days + delta.seconds / 86400)
+    return change.new
