@@ -100,13 +100,19 @@ def test_a_journal_passes_with_its_sheets_and_sizes(journal_file: Journal) -> No
 # --- Far cells ---------------------------------------------------------------------------------
 
 
+def with_stray_cell(path: Path, folder: Path) -> Path:
+    """A copy of the journal with one value at XFD1048576, the sheet's very last cell."""
+    wb = openpyxl.load_workbook(path)
+    wb[SHEET]["XFD1048576"] = "x"
+    stray = folder / "лишняя-ячейка.xlsx"
+    wb.save(stray)
+    return stray
+
+
 def test_a_stray_cell_at_xfd1048576_aborts_calamine_and_is_refused_first(
         journal_file: Journal, tmp_path: Path) -> None:
     path = journal_file({SHEET: rows(3)})
-    wb = openpyxl.load_workbook(path)
-    wb[SHEET]["XFD1048576"] = "x"
-    stray = tmp_path / "лишняя-ячейка.xlsx"
-    wb.save(stray)
+    stray = with_stray_cell(path, tmp_path)
     assert stray.stat().st_size < 100_000
     message = refused(stray)
     assert message == (
@@ -458,10 +464,7 @@ def test_vks_check_refuses_the_stray_cell_with_exit_2_in_a_process_of_its_own(
         journal_file: Journal, tmp_path: Path) -> None:
     """The whole command, in a real process: a refusal naming sheet and cell, not a SIGABRT."""
     path = journal_file({SHEET: rows(3)})
-    wb = openpyxl.load_workbook(path)
-    wb[SHEET]["XFD1048576"] = "x"
-    stray = tmp_path / "лишняя-ячейка.xlsx"
-    wb.save(stray)
+    stray = with_stray_cell(path, tmp_path)
     done = subprocess.run([sys.executable, "-m", "toolkit", "check", str(stray)],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2, done.stderr

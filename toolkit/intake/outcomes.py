@@ -8,7 +8,7 @@ never logs or returns personal data — items name the source line and the journ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from toolkit.intake import result as R
@@ -25,8 +25,8 @@ from toolkit.journal.config import Config
 from toolkit.journal.control import control_text
 from toolkit.journal.errors import JournalBusy, JournalError
 from toolkit.journal.findings import finding
-from toolkit.journal.model import CellChange, JournalSource, SheetGrid, SheetTable, WriteResult
 from toolkit.journal.russian import short_date, short_datetime
+from toolkit.sources.dry_run import DryRunSource
 
 
 @dataclass
@@ -43,22 +43,6 @@ class Candidate:
     to_centre: bool = False  # the e-mail went to the centre (not placed), not to the body
     reached: dt.datetime | None = None  # when the body got it by e-mail
     problems: tuple[Problem, ...] = ()  # warnings that do not stop registration
-
-
-class DryRunSource:
-    """Reads the journal, writes nothing (and has no `append`: rows are planned as cells)."""
-
-    def __init__(self, inner: JournalSource) -> None:
-        self.inner, self.location = inner, inner.location
-
-    def sheet_titles(self) -> list[str]:
-        return self.inner.sheet_titles()
-
-    def read(self, titles: Sequence[str]) -> Iterable[SheetTable | SheetGrid]:
-        return self.inner.read(titles)
-
-    def write(self, changes: Sequence[CellChange]) -> WriteResult:
-        return WriteResult(written=list(changes))
 
 
 class Outcomes:
@@ -219,7 +203,6 @@ class Outcomes:
             sub.key, state, submitted_at=sub.submitted.astimezone(self.config.zone)
             if sub.submitted else None, birth_hash=birth, source=sub.source, ref=sub.ref,
             **values))  # type: ignore[arg-type]
-
 
 
 def placed_before(record: Record | None) -> str:

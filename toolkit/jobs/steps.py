@@ -15,7 +15,7 @@ Nothing here logs or returns personal data: lines name journals, bodies, sheets 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,13 +37,10 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.errors import JournalBusy, ToolkitError, describe_error
 from toolkit.journal.model import (
-    CellChange,
     JournalSource,
-    SheetGrid,
-    SheetTable,
-    WriteResult,
 )
 from toolkit.journal.russian import count
+from toolkit.sources.dry_run import DryRunSource
 
 if TYPE_CHECKING:
     from toolkit.stats.monthly import Month
@@ -88,6 +85,7 @@ class StepContext:
 
 
 Executor = Callable[[Step, StepContext], StepOutcome]
+
 log = logging.getLogger("vks.scheduler")
 
 
@@ -135,23 +133,6 @@ def execute(executors: Mapping[str, Executor], job: str, step: Step, ctx: StepCo
 
 
 # --- check / write-back ----------------------------------------------------------------------
-
-
-class DryRunSource:
-    """A journal source that reads as usual and pretends to write: a dry run's write-back."""
-
-    def __init__(self, inner: JournalSource) -> None:
-        self.inner = inner
-        self.location = inner.location
-
-    def sheet_titles(self) -> list[str]:
-        return self.inner.sheet_titles()
-
-    def read(self, titles: Sequence[str]) -> Iterable[SheetTable | SheetGrid]:
-        return self.inner.read(titles)
-
-    def write(self, changes: Sequence[CellChange]) -> WriteResult:
-        return WriteResult(written=list(changes))
 
 
 def run_check(step: Step, ctx: StepContext) -> StepOutcome:
