@@ -22,8 +22,8 @@ from toolkit.correspondence.outbox import digest
 from toolkit.correspondence.planning import journal_key
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
-from toolkit.journal.control import state_dir
 from toolkit.journal.files import private_dir
+from toolkit.journal.locations import state_dir
 
 log = logging.getLogger("vks.notify")
 

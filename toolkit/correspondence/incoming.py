@@ -43,8 +43,8 @@ from toolkit.correspondence.replies import Verdict, read_reply
 from toolkit.correspondence.replies_result import Manual, RepliesResult
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
-from toolkit.journal.control import state_dir
 from toolkit.journal.errors import ConfigError
+from toolkit.journal.locations import state_dir
 from toolkit.journal.model import Application, CellChange, Journal, JournalSource
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import short_datetime

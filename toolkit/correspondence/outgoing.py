@@ -51,8 +51,9 @@ from toolkit.correspondence.sent import NotifyResult, SentNotice
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
-from toolkit.journal.control import calendar_for, state_dir
+from toolkit.journal.control import calendar_for
 from toolkit.journal.errors import ConfigError, JournalBusy
+from toolkit.journal.locations import state_dir
 from toolkit.journal.model import CellChange, Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import short_datetime

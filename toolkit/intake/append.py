@@ -30,8 +30,9 @@ from toolkit.journal.config import Body, Config
 from toolkit.journal.errors import JournalError
 from toolkit.journal.locations import is_google
 from toolkit.journal.model import CellChange, Journal, JournalSource
-from toolkit.journal.read import journal_sheets, read_journal
+from toolkit.journal.read import read_journal
 from toolkit.journal.schema import BY_KEY, FIRST_DATA_ROW, WIDTH, Consent, normalize
+from toolkit.journal.sheets import journal_sheets
 
 PERSONAL = ("address", "phone", "email")
 

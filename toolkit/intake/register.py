@@ -51,8 +51,9 @@ from toolkit.intake.settings import IntakeSettings
 from toolkit.intake.submission import Entry
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
-from toolkit.journal.control import calendar_for, state_dir
+from toolkit.journal.control import calendar_for
 from toolkit.journal.errors import ConfigError
+from toolkit.journal.locations import state_dir
 from toolkit.journal.model import JournalSource
 from toolkit.journal.rules import FORWARDING_DAYS
 from toolkit.mail.smtp import MailSettings, send_message, write_eml

@@ -30,9 +30,9 @@ from toolkit.intake.settings import IntakeSettings
 from toolkit.intake.submission import phone_digits
 from toolkit.intake.text import fold
 from toolkit.journal.config import Config
-from toolkit.journal.control import Extra, state_dir
+from toolkit.journal.control import Extra
 from toolkit.journal.findings import Finding, finding
-from toolkit.journal.locations import is_google
+from toolkit.journal.locations import is_google, state_dir
 from toolkit.journal.model import Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.schema import BY_KEY

@@ -137,8 +137,9 @@ def _journals(config: Config, locations: Sequence[str]) -> list[Check]:
 
 def _journal(config: Config, location: str) -> list[Check]:
     from toolkit.journal.locations import is_google
-    from toolkit.journal.read import check_header, journal_sheets, looks_like_journal
+    from toolkit.journal.read import check_header, looks_like_journal
     from toolkit.journal.schema import FIRST_DATA_ROW
+    from toolkit.journal.sheets import journal_sheets
     from toolkit.sources.open import open_source
 
     try:
@@ -281,7 +282,7 @@ def _soffice(config: Config, jobs: dict[str, Job]) -> Check:
 
 def _state(config: Config, locations: Sequence[str]) -> list[Check]:
     from toolkit.jobs.runner import jobs_state_dir
-    from toolkit.journal.control import state_dir
+    from toolkit.journal.locations import state_dir
 
     folders = [jobs_state_dir(config), *(state_dir(config, loc) for loc in locations)]
     return [_writable_folder(folder) for folder in dict.fromkeys(folders)]

@@ -35,6 +35,44 @@ _ISO_RE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
 )
 
+MOMENT_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)?$")
+NUMERIC_RE = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+
+
+def typed_value(text: str, date1904: bool = False) -> object:
+    """The value a spreadsheet reader gives for a cell the Arrow reader rendered as `text`."""
+    m = MOMENT_RE.match(text)
+    if m:
+        y, mo, d, h, mi, s = map(int, m.groups())
+        # A time-only cell is a moment on the epoch's first day.
+        if (y, mo, d) == ((1904, 1, 1) if date1904 else (1899, 12, 31)):
+            return dt.time(h, mi, s)
+        return dt.datetime(y, mo, d, h, mi, s)
+    if text in ("true", "false"):
+        return text == "true"
+    if NUMERIC_RE.match(text):
+        return float(text)
+    return text
+
+
+def cell_text(value: object) -> str | None:
+    """The inverse of `typed_value`: a Python cell value rendered as the Arrow reader does."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d 00:00:00")
+    if isinstance(value, dt.time):
+        return value.strftime("1899-12-31 %H:%M:%S")
+    return str(value)
+
 
 class Problem(Exception):
     """A cell that does not parse as its column's kind; `code` is a finding code."""

@@ -18,8 +18,6 @@ gives (`typed_value`). Parsed columns are numpy arrays:
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,10 +25,12 @@ import numpy as np
 import polars as pl
 
 from toolkit.journal import cells
+from toolkit.journal.cells import MOMENT_RE, NUMERIC_RE, typed_value
 from toolkit.journal.findings import Finding, finding
 from toolkit.journal.schema import (
     BY_KEY,
     COLUMNS,
+    WRITTEN_KEYS,
     Choice,
     Column,
     Kind,
@@ -40,48 +40,10 @@ from toolkit.journal.schema import (
 TEXT_LIMIT = 2000  # longer text in one journal cell is almost certainly a paste error
 NAT_D = np.datetime64("NaT", "D")
 NAT_M = np.datetime64("NaT", "m")
-WRITTEN_KEYS = ("outcome", "control", "letter")  # cells the toolkit may write
 # Columns a person types in: "has a person typed anything in the row" looks at these only.
 TYPED_KEYS = tuple(c.key for c in COLUMNS if not c.written_by_toolkit)
 
-_MOMENT_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)?$")
-_NUMERIC_RE = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 _MOMENT_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
-
-
-def typed_value(text: str, date1904: bool = False) -> object:
-    """The value a spreadsheet reader gives for a cell the Arrow reader rendered as `text`."""
-    m = _MOMENT_RE.match(text)
-    if m:
-        y, mo, d, h, mi, s = map(int, m.groups())
-        # A time-only cell is a moment on the epoch's first day.
-        if (y, mo, d) == ((1904, 1, 1) if date1904 else (1899, 12, 31)):
-            return dt.time(h, mi, s)
-        return dt.datetime(y, mo, d, h, mi, s)
-    if text in ("true", "false"):
-        return text == "true"
-    if _NUMERIC_RE.match(text):
-        return float(text)
-    return text
-
-
-def cell_text(value: object) -> str | None:
-    """The inverse of `typed_value`: a Python cell value rendered as the Arrow reader does."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d 00:00:00")
-    if isinstance(value, dt.time):
-        return value.strftime("1899-12-31 %H:%M:%S")
-    return str(value)
 
 
 def choice_code(member: Choice) -> int:
@@ -314,8 +276,8 @@ def _typed_column(column: Column, s: pl.Series, fast_pass: pl.DataFrame, state: 
         table = {}
         for text in s.unique().drop_nulls().to_list():
             member = column.choices.parse(text) if text.strip() else None
-            if member is not None and not _MOMENT_RE.match(text) and text not in ("true", "false") \
-                    and not _NUMERIC_RE.match(text):
+            if member is not None and not MOMENT_RE.match(text) and text not in ("true", "false") \
+                    and not NUMERIC_RE.match(text):
                 table[text] = members.index(member) + 1
         if table:
             mapped = s.replace_strict(table, default=0, return_dtype=pl.Int8).fill_null(0)

@@ -13,7 +13,6 @@ confirm in time and that cell is still empty.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -40,15 +39,6 @@ Extra = Callable[[Sequence[Journal]], list[Finding]]
 def calendar_for(config: Config) -> WorkingCalendar:
     """The production calendar with the local overrides of `[calendar]`."""
     return WorkingCalendar.from_settings(config.calendar)
-
-
-def state_dir(config: Config, location: str) -> Path:
-    """Where the toolkit keeps backups, ledgers and logs for a journal."""
-    if config.state_dir is not None:
-        return config.state_dir
-    if ":" in location.split("/", 1)[0] and not Path(location).exists():
-        return Path.cwd() / ".vks"
-    return Path(location).resolve().parent / ".vks"
 
 
 def control_text(findings: Iterable[Finding]) -> str:

@@ -17,8 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.journal.errors import JournalError
+
+if TYPE_CHECKING:
+    from toolkit.journal.config import Config
 
 PREFIX = "gsheet:"
 _URL_RE = re.compile(r"^https?:/+docs\.google\.com/spreadsheets/", re.IGNORECASE)
@@ -98,3 +103,12 @@ def quote_title(title: str) -> str:
 def a1(title: str, ref: str) -> str:
     """An A1 range on a worksheet: a1('ЦСВ', 'W7') → 'ЦСВ'!W7."""
     return f"{quote_title(title)}!{ref}"
+
+
+def state_dir(config: Config, location: str) -> Path:
+    """Where the toolkit keeps backups, ledgers and logs for a journal."""
+    if config.state_dir is not None:
+        return config.state_dir
+    if ":" in location.split("/", 1)[0] and not Path(location).exists():
+        return Path.cwd() / ".vks"
+    return Path(location).resolve().parent / ".vks"

@@ -18,17 +18,14 @@ from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-import polars as pl
-
 from toolkit.journal import cells
-from toolkit.journal.columns import WRITTEN_KEYS as _WRITTEN_KEYS
-from toolkit.journal.columns import typed_value
+from toolkit.journal.cells import typed_value
 from toolkit.journal.config import Body
 from toolkit.journal.findings import Finding
 from toolkit.journal.schema import (
     BY_KEY,
     COLUMNS,
+    WRITTEN_KEYS,
     Answer,
     Choice,
     Consent,
@@ -41,6 +38,8 @@ from toolkit.journal.schema import (
 )
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from toolkit.journal.columns import Columns
 
 
@@ -86,10 +85,10 @@ class Application:
 
         Exact for the cells the toolkit may write; other cells are rendered from their value.
         """
-        if key in _WRITTEN_KEYS:
+        if key in WRITTEN_KEYS:
             if not self.raw_written:
                 return ""
-            return cells.text_of(self.raw_written[_WRITTEN_KEYS.index(key)])
+            return cells.text_of(self.raw_written[WRITTEN_KEYS.index(key)])
         value = getattr(self, key)
         if isinstance(value, Choice):
             return value.label
@@ -235,6 +234,8 @@ class Journal:
 
 def applications_of(columns: Columns) -> list[Application]:
     """`Application`s from typed columns (built positionally: the field order is the schema's)."""
+    import numpy as np
+
     n = len(columns)
     if n == 0:
         return []
@@ -258,7 +259,7 @@ def applications_of(columns: Columns) -> list[Application]:
         for i in where:
             invalid.setdefault(i, set()).add(key)
     raw = []
-    for key in _WRITTEN_KEYS:
+    for key in WRITTEN_KEYS:
         series = columns.raw.get(key)
         texts = series.to_list() if series is not None else [None] * n
         raw.append([typed_value(t) if t is not None else "" for t in texts])
@@ -289,7 +290,10 @@ def paused_gc() -> Iterator[None]:
 def columns_of(applications: Sequence[Application], stale: Sequence[Application] = (),
                letters: dict[str, str | None] | None = None) -> Columns:
     """Typed columns from `Application`s (journals built in code: tests, statistics)."""
-    from toolkit.journal.columns import NAT_D, NAT_M, WRITTEN_KEYS, Columns, choice_code
+    import numpy as np
+    import polars as pl
+
+    from toolkit.journal.columns import NAT_D, NAT_M, Columns, choice_code
 
     n = len(applications)
     values: dict[str, Any] = {}
@@ -329,7 +333,7 @@ assert [f.name for f in fields(Application)][1: 1 + len(COLUMNS)] == [c.key for 
 
 def __getattr__(name: str) -> object:
     # The reading functions moved to journal.read; callers importing them from here still work.
-    if name in ("read_journals", "read_journal", "journal_sheets", "looks_like_journal",
+    if name in ("read_journals", "read_journal", "looks_like_journal",
                 "check_header"):
         from toolkit.journal import read
 

@@ -15,7 +15,8 @@ from collections.abc import Iterator, Sequence
 import polars as pl
 
 from toolkit.journal import cells
-from toolkit.journal.columns import cell_text, parse_columns, typed_value
+from toolkit.journal.cells import cell_text, typed_value
+from toolkit.journal.columns import parse_columns
 from toolkit.journal.config import Body, Config
 from toolkit.journal.errors import HeaderMismatch, JournalError
 from toolkit.journal.findings import Finding, finding
@@ -23,7 +24,6 @@ from toolkit.journal.model import Journal, JournalSource, SheetGrid, SheetTable,
 from toolkit.journal.schema import (
     BY_KEY,
     COLUMNS,
-    DIRECTORY_SHEET,
     FIRST_DATA_ROW,
     FORM_WIDTH,
     GRAPH_ROW,
@@ -37,6 +37,7 @@ from toolkit.journal.schema import (
     header_cells,
     normalize,
 )
+from toolkit.journal.sheets import journal_sheets
 
 log = logging.getLogger("vks.journal")
 
@@ -137,33 +138,6 @@ def _structure_findings(table: SheetTable, body: str, where: dict[str, int | Non
                                f"{column_letter(col)}{row}",
                                column=column_title(by_index[col])))
     return out
-
-
-def journal_sheets(
-    titles: Sequence[str], config: Config, location: str, only: Sequence[str] = ()
-) -> list[tuple[str, Body]]:
-    """The sheets of a source that are body journals, each with its body.
-
-    A sheet belongs to the body whose config names it; with no config entry, the sheet's title
-    is the body's name. `only` narrows to bodies given by name or sheet title.
-    """
-    chosen: list[tuple[str, Body]] = []
-    for title in titles:
-        if title == DIRECTORY_SHEET:
-            continue
-        body = config.body_for_sheet(title, location) or Body(name=title, sheet=title)
-        if only and not any(
-            normalize(o) in (normalize(body.name), normalize(title)) for o in only
-        ):
-            continue
-        chosen.append((title, body))
-    if only and not chosen:
-        names = ", ".join(f"«{o}»" for o in only)
-        known = ", ".join(f"«{t}»" for t in titles if t != DIRECTORY_SHEET) or "нет листов"
-        raise JournalError(f"{location}: нет журнала органа {names}; листы журнала: {known}")
-    if not chosen:
-        raise JournalError(f"{location}: в книге нет ни одного листа журнала")
-    return chosen
 
 
 def read_journals(

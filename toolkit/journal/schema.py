@@ -276,6 +276,9 @@ SERVICE_COLUMNS: tuple[Column, ...] = (
 )
 
 
+WRITTEN_KEYS = ("outcome", "control", "letter")  # cells the toolkit may write
+
+
 def _number_columns() -> tuple[Column, ...]:
     ordered: list[Column] = []
     for graph in GRAPHS:

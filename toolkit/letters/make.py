@@ -34,9 +34,9 @@ from pathlib import Path
 
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
-from toolkit.journal.control import state_dir
 from toolkit.journal.errors import JournalBusy
 from toolkit.journal.files import shared_dir, write_bytes_atomic
+from toolkit.journal.locations import state_dir
 from toolkit.journal.model import Application, CellChange, Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import letter_date, short_date

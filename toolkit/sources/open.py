@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config, load_config
-from toolkit.journal.control import Extra, check_source, state_dir
+from toolkit.journal.locations import state_dir
 from toolkit.journal.model import JournalSource
-from toolkit.journal.report import Report
+
+if TYPE_CHECKING:
+    from toolkit.journal.control import Extra
+    from toolkit.journal.report import Report
 
 
 def open_source(location: str, config: Config) -> JournalSource:
@@ -43,5 +47,13 @@ def check(
     """Check a journal given by location (.xlsx path or gsheet:…); see `check_source`."""
     config = config if config is not None else load_config()
     clock = Clock.at(today) if today is not None else Clock.local(config.timezone)
-    return check_source(open_source(location, config), config, clock, only, write,
-                        extra=extra)
+    source = open_source(location, config)
+    prefetch = getattr(source, "prefetch", None)
+    if prefetch is not None:  # the sheets are read while the engine below is imported
+        from toolkit.journal.sheets import journal_sheets
+
+        prefetch([title for title, _ in
+                  journal_sheets(source.sheet_titles(), config, location, only)])
+    from toolkit.journal.control import check_source
+
+    return check_source(source, config, clock, only, write, extra=extra)

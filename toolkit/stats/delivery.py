@@ -254,7 +254,7 @@ def _deliver(plan: _Plan, month: Month, settings: MailSettings, outbox: Outbox,
 
 def ledger_path(config: Config, locations: Sequence[str]) -> Path:
     """The outbox ledger: in the state directory of the (first) journal."""
-    from toolkit.journal.control import state_dir
+    from toolkit.journal.locations import state_dir
 
     return state_dir(config, locations[0] if locations else ".") / LEDGER_NAME
 

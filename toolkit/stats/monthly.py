@@ -189,7 +189,8 @@ def read_sources(locations: Sequence[str], config: Config, only: Sequence[str] =
     error only when no location holds them.
     """
     from toolkit.journal.errors import JournalError
-    from toolkit.journal.read import journal_sheets, read_journals
+    from toolkit.journal.read import read_journals
+    from toolkit.journal.sheets import journal_sheets
     from toolkit.sources.open import open_source
 
     journals: list[Journal] = []

@@ -266,8 +266,8 @@ def _move_dimensions(ws: Any, mapping: dict[int, int]) -> None:
 
 def _save(wb: Any, path: Path, config: Config, mappings: dict[str, dict[int, int]]) -> Path:
     """Back up, write a temporary file, prove no value was lost, then replace the journal."""
-    from toolkit.journal.control import state_dir
     from toolkit.journal.files import backup
+    from toolkit.journal.locations import state_dir
     from toolkit.sources.xlsx.template import write_workbook
 
     copy = backup(path, state_dir(config, str(path)) / "backups")
