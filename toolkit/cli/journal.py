@@ -94,7 +94,7 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
     файла настроек. Код выхода: 0 — ошибок нет, 1 — есть ошибки, 2 — журнал не прочитан,
     3 — журнал открыт в Excel/LibreOffice или изменился во время работы.
     """
-    from toolkit.intake.repeat_check import repeat_hook
+    from toolkit.intake.hook import repeat_hook
     from toolkit.sources.open import check as run_check
 
     locations = journal_locations(state, journal)

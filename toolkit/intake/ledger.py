@@ -35,7 +35,6 @@ from toolkit.journal.state import connect
 from toolkit.mail.outbox import Ident, Outbox
 from toolkit.mail.outbox import exclusive as outbox_exclusive
 
-LEDGER_NAME = "intake.sqlite"
 STATES = ("pending", "registered", "unrouted", "broken", "forwarded")
 FINAL = frozenset({"registered", "forwarded"})
 CENTRE = "*"  # the forwards' target of an application sent to the centre (not placed)

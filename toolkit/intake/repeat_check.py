@@ -2,6 +2,7 @@
 
     findings = repeat_findings(journals, config)        # for `vks check` (severity info)
     check_source(source, config, clock, write=True, extra=repeat_hook(config, location))
+                                                        # repeat_hook: toolkit.intake.hook
 
 For each application not decided yet, the earlier applications of the same citizen (normalised
 ФИО confirmed by the date of birth — kept by the intake ledger only as a keyed hash — or the
@@ -24,25 +25,20 @@ from pathlib import Path
 from typing import NamedTuple
 
 from toolkit.intake.append import location_key
-from toolkit.intake.ledger import LEDGER_NAME, IntakeLedger
+from toolkit.intake.hook import ledger_path
+from toolkit.intake.ledger import IntakeLedger
 from toolkit.intake.repeats import EarlierApplication, RepeatIndex, RepeatMatch, name_key
 from toolkit.intake.settings import IntakeSettings
 from toolkit.intake.submission import phone_digits
 from toolkit.intake.text import fold
 from toolkit.journal.config import Config
-from toolkit.journal.control import Extra
 from toolkit.journal.findings import Finding, finding
-from toolkit.journal.locations import is_google, state_dir
+from toolkit.journal.locations import is_google
 from toolkit.journal.model import Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.schema import BY_KEY
 
 Hashes = Mapping[tuple[str, str, int], str]
-
-
-def ledger_path(config: Config, location: str) -> Path:
-    """The intake ledger beside a journal (its state directory)."""
-    return state_dir(config, location) / LEDGER_NAME
 
 
 def ledger_hashes(config: Config, location: str) -> dict[tuple[str, str, int], str]:
@@ -187,16 +183,3 @@ def repeat_findings(journals: Sequence[Journal], config: Config) -> list[Finding
     return out
 
 
-def repeats_enabled(config: Config, location: str) -> bool:
-    """`[intake] repeats`, or — unset — whether applications come in through `vks intake`."""
-    settings = IntakeSettings.from_config(config)
-    if settings.repeats is not None:
-        return settings.repeats
-    return ledger_path(config, location).is_file()
-
-
-def repeat_hook(config: Config, location: str) -> Extra | None:
-    """The `extra` of `check_source` that adds repeat-question hints, or None when off."""
-    if not repeats_enabled(config, location):
-        return None
-    return lambda journals: repeat_findings(journals, config)

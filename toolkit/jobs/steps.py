@@ -144,7 +144,7 @@ def run_check(step: Step, ctx: StepContext) -> StepOutcome:
     source: JournalSource = open_source(location, ctx.config)
     if ctx.dry_run is not None:
         source = DryRunSource(source)
-    from toolkit.intake.repeat_check import repeat_hook
+    from toolkit.intake.hook import repeat_hook
 
     report = check_source(source, ctx.config, ctx.clock, step.bodies, step.write,
                           extra=repeat_hook(ctx.config, location))

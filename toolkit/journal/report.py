@@ -73,8 +73,11 @@ class Report:
     def to_dict(self, with_findings: bool = True) -> dict[str, Any]:
         per_sheet = {(j.body, j.sheet): j for j in self.journals}
         tally: dict[tuple[str, str, bool], int] = {}
+        by_severity = dict.fromkeys(Severity, 0)
         for f in self.findings:
-            key = (f.body, f.sheet, f.severity is Severity.ERROR)
+            severity = CODES[f.code].severity
+            by_severity[severity] += 1
+            key = (f.body, f.sheet, severity is Severity.ERROR)
             tally[key] = tally.get(key, 0) + 1
         journals = []
         for (body, sheet), summary in per_sheet.items():
@@ -87,12 +90,12 @@ class Report:
             "format": FORMAT,
             "journal": self.location,
             "today": self.today.isoformat(),
-            "valid": self.valid,
+            "valid": not by_severity[Severity.ERROR],
             "stats": {
                 "journals": len(self.journals),
                 "rows": sum(j.rows for j in self.journals),
-                "errors": len(self.errors),
-                "warnings": len(self.warnings),
+                "errors": by_severity[Severity.ERROR],
+                "warnings": by_severity[Severity.WARNING],
             },
             "journals": journals,
             "findings": [f.to_dict() for f in self.findings] if with_findings else [],
@@ -120,11 +123,11 @@ class Report:
         if not self.findings:
             yield "[]"
         else:
-            dumps = json.JSONEncoder(ensure_ascii=False).encode
+            line = FindingJSON()
             last = len(self.findings) - 1
             yield "[\n"
             for i, f in enumerate(self.findings):
-                yield "    " + dumps(f.to_dict()) + (",\n" if i < last else "\n")
+                yield "    " + line(f) + (",\n" if i < last else "\n")
             yield "  ]"
         yield tail
 
@@ -156,6 +159,43 @@ class Report:
             for change, why in self.skipped:
                 lines.append(f"  Не записано {change.sheet}!{change.cell}: {why}")
         return "\n".join(lines)
+
+
+class FindingJSON:
+    """A finding as the JSON text of `Finding.to_dict` (`json.dumps`, non-ASCII kept), written
+    without building the dict: what repeats from one finding to the next (the code's clause
+    and severity, a body, a sheet, a date) is encoded once."""
+
+    def __init__(self) -> None:
+        self._heads: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._dues: dict[dt.date, tuple[str, str]] = {}
+
+    def __call__(self, f: Finding) -> str:
+        kind = CODES[f.code]
+        head = self._heads.get(f.code)
+        if head is None:
+            head = self._heads[f.code] = (
+                '{"code": ' + _string(f.code) + ', "clause": ' + _string(kind.clause)
+                + ', "severity": ' + _string(kind.severity.value) + ', "body": ')
+        names = self._names
+        body = names.get(f.body) or names.setdefault(f.body, _string(f.body))
+        sheet = names.get(f.sheet) or names.setdefault(f.sheet, _string(f.sheet))
+        values = f.params
+        due = "null"
+        if f.due is not None:
+            got = self._dues.get(f.due)
+            if got is None:
+                got = self._dues[f.due] = (short_date(f.due), _string(f.due.isoformat()))
+            values = {"due": got[0], **values}
+            due = got[1]
+        return (head + body + ', "sheet": ' + sheet + ', "row": '
+                + ("null" if f.row is None else str(int(f.row))) + ', "cell": '
+                + ("null" if f.cell is None else _string(f.cell)) + ', "due": ' + due
+                + ', "message": ' + _string(kind.template.format(**values)) + "}")
+
+
+_string = json.encoder.encode_basestring  # in C; non-ASCII kept, as ensure_ascii=False
 
 
 def _table(findings: Sequence[Finding]) -> list[str]:
