@@ -222,7 +222,19 @@ def _stage1(column: Column) -> list[pl.Expr]:
     key, kind = column.key, column.kind
     c = pl.col(key)
     if kind in (Kind.DATE, Kind.DATETIME):
-        return [c.str.strptime(pl.Datetime("us"), _FORMAT, strict=False).alias(f"{key}:m")]
+        # A date cell as the reader renders it, or a date typed as text the way staff type it
+        # (ДД.ММ.ГГГГ, ДД.ММ.ГГ; with ЧЧ:ММ in a date-time column): the same moment the
+        # per-value parser gives for exactly these shapes; any other shape is left to it.
+        typed = [c.str.strptime(pl.Datetime("us"), _FORMAT, strict=False)]
+        if kind is Kind.DATE:
+            full = c.str.replace(r"^(\d{2})\.(\d{2})\.(\d{2})$", "$1.$2.20$3")
+            typed.append(pl.when(full.str.contains(r"^\d{2}\.\d{2}\.\d{4}$"))
+                         .then(full.str.strptime(pl.Datetime("us"), "%d.%m.%Y", strict=False)))
+        else:
+            typed.append(pl.when(c.str.contains(r"^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$"))
+                         .then(c.str.strptime(pl.Datetime("us"), "%d.%m.%Y %H:%M",
+                                              strict=False)))
+        return [pl.coalesce(typed).alias(f"{key}:m")]
     if kind is Kind.NUMBER:
         return [c.cast(pl.Int64, strict=False).alias(f"{key}:m")]
     if kind is Kind.TEXT:

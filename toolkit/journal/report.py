@@ -73,11 +73,13 @@ class Report:
     def to_dict(self, with_findings: bool = True) -> dict[str, Any]:
         per_sheet = {(j.body, j.sheet): j for j in self.journals}
         tally: dict[tuple[str, str, bool], int] = {}
-        by_severity = dict.fromkeys(Severity, 0)
+        errors = warnings = 0
         for f in self.findings:
-            severity = CODES[f.code].severity
-            by_severity[severity] += 1
-            key = (f.body, f.sheet, severity is Severity.ERROR)
+            severity = CODES[f.code].severity  # compared by identity: an Enum hashes slowly
+            error = severity is Severity.ERROR
+            errors += error
+            warnings += severity is Severity.WARNING
+            key = (f.body, f.sheet, error)
             tally[key] = tally.get(key, 0) + 1
         journals = []
         for (body, sheet), summary in per_sheet.items():
@@ -90,12 +92,12 @@ class Report:
             "format": FORMAT,
             "journal": self.location,
             "today": self.today.isoformat(),
-            "valid": not by_severity[Severity.ERROR],
+            "valid": not errors,
             "stats": {
                 "journals": len(self.journals),
                 "rows": sum(j.rows for j in self.journals),
-                "errors": by_severity[Severity.ERROR],
-                "warnings": by_severity[Severity.WARNING],
+                "errors": errors,
+                "warnings": warnings,
             },
             "journals": journals,
             "findings": [f.to_dict() for f in self.findings] if with_findings else [],

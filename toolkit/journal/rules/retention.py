@@ -44,7 +44,15 @@ def expired(j: Columns, ctx: Context) -> Flags:
     horizon = np.datetime64(retention_horizon(ctx.today), "D")
     sessions = j.day("appointment")
     return flag(_kept(j) & (j.recording != "").to_numpy() & (sessions < horizon),
-                due=lambda i: retention_end(sessions[i].item()))
+                due=_retention_ends(sessions))
+
+
+def _retention_ends(sessions: np.ndarray) -> np.ndarray:
+    """`retention_end` of each day (NaT stays NaT), computed once per distinct day."""
+    days, inverse = np.unique(sessions, return_inverse=True)
+    ends = [day if np.isnat(day) else np.datetime64(retention_end(day.item()), "D")
+            for day in days]
+    return np.array(ends, dtype="datetime64[D]").reshape(len(days))[inverse.reshape(-1)]
 
 
 @rule("recording-missing", cell="recording", group="recording", clause="3.6")

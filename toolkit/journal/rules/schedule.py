@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import polars as pl
 
 from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.columns import Columns
@@ -110,11 +111,13 @@ def _sessions(j: Columns, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndar
     when = np.concatenate([j.appointment[first], j.rescheduled_to[again]])
     moved = np.concatenate([np.zeros(len(first), bool), np.ones(len(again), bool)])
     # One person however written (cl. 3.3): «Тарасов Е.П.» is «Тарасов Евгений Павлович».
-    texts = j.specialist.gather(apps).to_list()
-    keys = person_keys(set(texts))
+    texts = j.specialist.gather(apps)
+    distinct = texts.unique(maintain_order=True).to_list()
+    keys = person_keys(set(distinct))
     people: dict[str, int] = {}
-    groups = np.array([people.setdefault(keys[t] or normalize(t), len(people)) for t in texts],
-                      dtype=np.int64)
+    ids = {t: people.setdefault(keys[t] or normalize(t), len(people)) for t in distinct}
+    groups = (texts.replace_strict(ids, return_dtype=pl.Int64).to_numpy() if ids
+              else np.zeros(0, dtype=np.int64))
     found = ctx.__dict__["_sessions"] = (apps, when, groups, moved)
     return found
 
