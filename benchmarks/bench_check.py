@@ -110,7 +110,18 @@ def prepare(folder: Path, rows: int) -> tuple[Path, Path]:
     return journal, edited
 
 
+def compile_package() -> None:
+    """Bytecode for every module, as `pip install` leaves it: a module without it is compiled
+    from source on every start (PYTHONDONTWRITEBYTECODE), which is not what users run."""
+    import compileall
+
+    import toolkit
+
+    compileall.compile_dir(str(Path(toolkit.__file__).parent), quiet=1)
+
+
 def measure(rows: int, repeat: int, folder: Path) -> None:
+    compile_package()
     journal, edited = prepare(folder, rows)
     scratch = folder / "запись.xlsx"
     cmds = commands(journal, scratch)

@@ -106,8 +106,7 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
         out.write("[\n" if many else "")
         for n, r in enumerate(reports):
             out.write(",\n" if n else "")
-            for chunk in r.json_chunks():  # streamed: one finding a line
-                out.write(chunk)
+            r.write_json(out)  # streamed: one finding a line
         out.write("\n]\n" if many else "\n")
         out.flush()
     else:

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from toolkit.journal.findings import CODES, Finding, Severity
 from toolkit.journal.model import CellChange
@@ -113,6 +113,16 @@ class Report:
 
     def to_json(self) -> str:
         return "".join(self.json_chunks())
+
+    def write_json(self, out: TextIO, lines: int = 4096) -> None:
+        """The JSON form written to a stream, a few thousand findings a write."""
+        batch: list[str] = []
+        for chunk in self.json_chunks():
+            batch.append(chunk)
+            if len(batch) >= lines:
+                out.write("".join(batch))
+                batch.clear()
+        out.write("".join(batch))
 
     def json_chunks(self) -> Iterator[str]:
         """The JSON form in pieces, one finding a line: 56,000 findings go out in a fraction

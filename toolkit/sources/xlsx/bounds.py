@@ -22,7 +22,6 @@ import os
 import posixpath
 import stat
 import zipfile
-import zlib
 from collections.abc import Collection, Generator, Mapping
 from dataclasses import dataclass, fields
 from xml.etree import ElementTree as ET
@@ -30,6 +29,8 @@ from xml.etree import ElementTree as ET
 from toolkit.journal.errors import ConfigError, JournalError
 from toolkit.sources.xlsx.cellscan import CellScan, MalformedSheet
 from toolkit.sources.xlsx.features import SheetFeatures
+from toolkit.sources.xlsx.inflate import ERRORS as INFLATE_ERRORS
+from toolkit.sources.xlsx.inflate import decompressobj
 
 MIB = 1 << 20
 DEFLATE_MAX_RATIO = 1032  # no deflate stream inflates more than this per byte
@@ -349,7 +350,7 @@ class Inspection:
             for at in range(0, len(stored), _OUT_STEP):
                 yield bytes(stored[at: at + _OUT_STEP])
             return
-        inflate = zlib.decompressobj(-15)
+        inflate = decompressobj()
         try:
             for at in range(0, len(stored), _IN_STEP):
                 raw: bytes | memoryview = stored[at: at + _IN_STEP]
@@ -358,7 +359,7 @@ class Inspection:
                     raw = inflate.unconsumed_tail
                     if piece:
                         yield piece
-        except zlib.error:
+        except INFLATE_ERRORS:
             raise self.broken(f"часть {info.filename} не распаковывается") from None
         if not inflate.eof:
             raise self.broken(f"часть {info.filename} обрезана")

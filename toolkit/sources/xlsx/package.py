@@ -6,12 +6,12 @@ import io
 import posixpath
 import re
 import zipfile
-import zlib
 from collections.abc import Iterator
 from functools import cached_property
 from xml.etree import ElementTree as ET
 
 from toolkit.journal.schema import column_index
+from toolkit.sources.xlsx.inflate import decompressobj, inflate
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -87,7 +87,7 @@ class Package:
                 while piece := member.read(step):
                     yield piece
             return
-        inflate = zlib.decompressobj(-15)
+        inflate = decompressobj()
         raw = memoryview(self._raw(name))
         for start in range(0, len(raw), 1 << 16):
             chunk: bytes | memoryview = raw[start: start + (1 << 16)]
@@ -117,6 +117,6 @@ class Package:
         if info.compress_type == zipfile.ZIP_STORED:
             return raw
         if info.compress_type == zipfile.ZIP_DEFLATED:
-            return zlib.decompress(raw, -15)
+            return inflate(raw)
         return self.zip.read(name)
 
