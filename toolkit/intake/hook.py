@@ -10,24 +10,15 @@ sight imports none of intake, mail or IMAP: it starts reading the journal sooner
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.intake.paths import ledger_path
 from toolkit.journal.config import Config
-from toolkit.journal.locations import state_dir
 
 if TYPE_CHECKING:
     from toolkit.journal.control import Extra
     from toolkit.journal.findings import Finding
     from toolkit.journal.model import Journal
-
-LEDGER_NAME = "intake.sqlite"  # the intake ledger, in the journal's state directory
-
-
-def ledger_path(config: Config, location: str) -> Path:
-    """The intake ledger beside a journal (its state directory)."""
-    return state_dir(config, location) / LEDGER_NAME
-
 
 def repeats_enabled(config: Config, location: str) -> bool:
     """`[intake] repeats`, or — unset — whether applications come in through `vks intake`."""

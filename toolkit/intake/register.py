@@ -36,11 +36,11 @@ from toolkit.intake import result as R
 from toolkit.intake.append import Places, read_sheets
 from toolkit.intake.exports import read_export
 from toolkit.intake.forward import Outcome, Sent, Transport, compose, forward_once
-from toolkit.intake.hook import LEDGER_NAME
 from toolkit.intake.inbox import LEDGER_NAME as MAIL_LEDGER
 from toolkit.intake.inbox import NOT_APPLICATION, WidgetInbox, WidgetMessage
 from toolkit.intake.ledger import CENTRE, IntakeLedger
 from toolkit.intake.outcomes import Candidate, Outcomes, placed_before
+from toolkit.intake.paths import LEDGER_NAME
 from toolkit.intake.repeat_check import (
     Query,
     candidates,

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from toolkit.intake.append import location_key
-from toolkit.intake.hook import ledger_path
 from toolkit.intake.ledger import IntakeLedger
+from toolkit.intake.paths import ledger_path
 from toolkit.intake.repeats import EarlierApplication, RepeatIndex, RepeatMatch, name_key
 from toolkit.intake.settings import IntakeSettings
 from toolkit.intake.submission import phone_digits

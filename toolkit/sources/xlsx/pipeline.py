@@ -41,10 +41,17 @@ class SheetPipeline(Generic[Scan]):
         self._room = threading.Semaphore(1 + ahead)  # the caller's sheet and those ahead
         self._stop = threading.Event()
         self._scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vks-scan")
-        self._scans: dict[str, Future[Scan]] = {
-            title: self._scanner.submit(self._checked, title) for title in self.titles}
+        # Each sheet is checked one ahead of the reader: sooner would only compete with the
+        # caller's imports for the GIL.
+        self._scans: dict[str, Future[Scan]] = {}
+        self._scan_next()
         self._thread = threading.Thread(target=self._read, name="vks-read", daemon=True)
         self._thread.start()
+
+    def _scan_next(self) -> None:
+        if len(self._scans) < len(self.titles):
+            title = self.titles[len(self._scans)]
+            self._scans[title] = self._scanner.submit(self._checked, title)
 
     def _checked(self, title: str) -> Scan:
         if self._stop.is_set():
@@ -65,6 +72,7 @@ class SheetPipeline(Generic[Scan]):
                 if self._stop.is_set():
                     return
                 self._scans[title].result()  # PackageRefused before the reader allocates
+                self._scan_next()
                 columns, height = self._load(book, title)
                 self._results.put((title, columns, height))
                 del columns
