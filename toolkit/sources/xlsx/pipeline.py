@@ -118,6 +118,7 @@ class SheetPipeline(Generic[Scan]):
                 del got
                 yield title, columns, height, self._scans[title].result()
                 del columns
+                _give_back()
                 self._room.release()
         finally:
             self.close()
@@ -128,6 +129,26 @@ class SheetPipeline(Generic[Scan]):
         self._room.release()
         self._scanner.shutdown(wait=True, cancel_futures=True)
         self._thread.join()
+
+
+def _give_back() -> None:
+    """Return the memory of the sheet just checked to the system (glibc keeps what a thread
+    freed in that thread's arena, so two threads' sheets would otherwise stay resident)."""
+    if _trim is not None:
+        _trim(0)
+
+
+def _libc_trim() -> Callable[[int], int] | None:
+    try:
+        import ctypes
+
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+    return trim
+
+
+_trim = _libc_trim()
 
 
 class _Stopped(Exception):
