@@ -48,12 +48,17 @@ def check(
     config = config if config is not None else load_config()
     clock = Clock.at(today) if today is not None else Clock.local(config.timezone)
     source = open_source(location, config)
-    prefetch = getattr(source, "prefetch", None)
-    if prefetch is not None:  # the sheets are read while the engine below is imported
-        from toolkit.journal.sheets import journal_sheets
+    try:
+        prefetch = getattr(source, "prefetch", None)
+        if prefetch is not None:  # the sheets are read while the engine below is imported
+            from toolkit.journal.sheets import journal_sheets
 
-        prefetch([title for title, _ in
-                  journal_sheets(source.sheet_titles(), config, location, only)])
-    from toolkit.journal.control import check_source
+            prefetch([title for title, _ in
+                      journal_sheets(source.sheet_titles(), config, location, only)])
+        from toolkit.journal.control import check_source
 
-    return check_source(source, config, clock, only, write, extra=extra)
+        return check_source(source, config, clock, only, write, extra=extra)
+    finally:  # a check that failed before reading leaves no reader behind (the scheduler)
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
