@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,6 +20,9 @@ from toolkit.cli.base import (
     today_option,
 )
 from toolkit.journal.text import printable
+
+if TYPE_CHECKING:
+    from toolkit.journal.report import Report
 
 
 @cli.command(context_settings=CONTEXT)
@@ -95,11 +99,20 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
     3 — журнал открыт в Excel/LibreOffice или изменился во время работы.
     """
     from toolkit.intake.hook import repeat_hook
+    from toolkit.journal.model import paused_gc
     from toolkit.sources.open import check as run_check
 
     locations = journal_locations(state, journal)
-    reports = [run_check(loc, state.config, today, bodies, write,
-                         extra=repeat_hook(state.config, loc)) for loc in locations]
+    # The collector pauses for the whole command, imports and report included, not only for
+    # the check itself (`check_source`): what it builds has no cycles and goes with the process.
+    with paused_gc():
+        reports = [run_check(loc, state.config, today, bodies, write,
+                             extra=repeat_hook(state.config, loc)) for loc in locations]
+        _print_reports(reports, fmt, state.verbose)
+    sys.exit(max(r.exit_code for r in reports))
+
+
+def _print_reports(reports: list[Report], fmt: str, verbose: bool) -> None:
     if fmt == "json":
         out = sys.stdout
         many = len(reports) > 1
@@ -111,11 +124,10 @@ def check(state: State, journal: str | None, fmt: str, write: bool, bodies: tupl
         out.flush()
     else:
         click.echo(printable("\n\n".join(r.to_text() for r in reports)))
-    if state.verbose:
+    if verbose:
         for r in reports:
             if r.requests is not None:
                 click.echo(f"Запросов к Google Таблицам ({r.location}): {r.requests}", err=True)
-    sys.exit(max(r.exit_code for r in reports))
 
 
 @cli.command(context_settings=CONTEXT)
