@@ -32,6 +32,7 @@ class SheetFeatures:
         self.merged: list[tuple[int, int, int, int]] = []
         self._tail = b""
         self._start = b""  # `<f` or `<x:f`, once the root element has shown the prefix
+        self._formula: re.Pattern[bytes] | None = None
 
     def feed(self, piece: bytes) -> None:
         head = self._tail + piece[:_TAIL]  # what spans the cut between two pieces
@@ -41,9 +42,11 @@ class SheetFeatures:
                 self.formula = self.formula or has_formula(head) or has_formula(piece)
             else:
                 self._start = b"<" + (root.group(1) + b":" if root.group(1) else b"") + b"f"
+                self._formula = re.compile(re.escape(self._start) + rb"[\s>/]")
         if not self.formula and self._start:
-            # One search a piece for the rare `<f` (5 needles cost 5 passes over the XML):
-            # each hit is checked for a formula element, not <formula1> or <filterColumn>.
+            # One search a piece for a formula element, not <formula1> or <filterColumn> (five
+            # needles cost five passes over the XML; `bytes.find(b"<f")` stops at every `<`
+            # and takes twice the time of this pattern).
             self.formula = self._formula_in(head) or self._formula_in(piece)
         if b"mergeCell" in head or b"mergeCell" in piece:
             chunk = self._tail + piece
@@ -58,10 +61,5 @@ class SheetFeatures:
             self._tail = piece[-_TAIL:] if len(piece) >= _TAIL else (self._tail + piece)[-_TAIL:]
 
     def _formula_in(self, xml: bytes) -> bool:
-        at = xml.find(self._start)
-        while at >= 0:
-            after = xml[at + len(self._start): at + len(self._start) + 1]
-            if after in (b">", b" ", b"/"):
-                return True
-            at = xml.find(self._start, at + 1)
-        return False
+        assert self._formula is not None
+        return self._formula.search(xml) is not None
