@@ -157,6 +157,9 @@ def test_letters_of_different_templates_are_merged_by_docxcompose(tmp_path: Path
     assert lines_of(batch) == [line for path in made for line in lines_of(path)]
     starts = letter_starts(Document(str(batch)))
     assert [p.paragraph_format.page_break_before for p in starts] == [None, True, True, True]
+    # The third letter showed another template while the batch was being written: nothing
+    # of that first attempt is left beside the batch.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "пакет.docx"]
 
 
 def test_the_batch_prints_a_page_per_letter(tmp_path: Path, soffice: str) -> None:

@@ -11,8 +11,10 @@ Bookmark and drawing ids are renumbered to stay unique across the batch.
 
 docxcompose appended document after document and renumbered bookmarks and drawing ids over the
 whole growing document at every append: quadratic (4 000 letters took 109 s). Here each letter
-is parsed once. Letters whose other parts differ (another template) get None from
-`concatenate`, and the caller merges them with docxcompose.
+is parsed once, and the document part is written letter by letter as it is made (memory holds
+one letter; a batch of 4 000 letters is a 22 MB document). Letters whose other parts differ
+(another template) raise `OtherTemplate` on the way, and the caller merges them with
+docxcompose instead.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from copy import deepcopy
+from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -37,24 +40,29 @@ _VOLATILE = re.compile(r"^(word/(document|header\d*|footer\d*)\.xml|docProps/.*)
 _BEFORE_BREAK = {W + "pStyle", W + "keepNext", W + "keepLines"}
 
 
-def concatenate(letters: Sequence[Path]) -> dict[str, bytes] | None:
-    """The batch's parts (name → bytes, in the first letter's order), or None if the letters
-    are not all of one template (their parts other than the rendered ones differ)."""
-    with zipfile.ZipFile(letters[0]) as first:
-        parts = {info.filename: first.read(info) for info in first.infolist()}
-        fixed = _signature(first)
-    base = parts[DOCUMENT].decode("utf-8")
-    opening = re.search(r"<(\w+:)?body[\s>]", base)
-    if opening is None:
-        return None
-    w = opening.group(1) or ""  # the prefix of the WordprocessingML namespace, "w:" by custom
-    head = base[:base.index(">", opening.start()) + 1]
-    ids = _Ids(parts)
-    body_tag: str | None = None
-    pieces: list[str] = []
-    section = ""
-    bodies = _bodies(letters, fixed)
-    try:
+@dataclass
+class Concatenation:
+    """The batch's parts (name → bytes, in the first letter's order; the document's slot
+    empty) and its document part, made letter by letter as it is written (`document()`).
+
+    `document()` raises `OtherTemplate` on the first letter whose other parts differ from the
+    first letter's: the caller drops what it wrote and merges the letters with docxcompose.
+    """
+
+    parts: dict[str, bytes]
+    letters: Sequence[Path]
+    fixed: dict[str, tuple[int, int]]
+    head: str  # the first letter's document up to and with <w:body …>
+    w: str  # the prefix of the WordprocessingML namespace, "w:" by custom
+
+    def document(self) -> Iterator[bytes]:
+        """The document part in pieces, one letter a piece: memory holds one letter."""
+        w = self.w
+        yield self.head.encode("utf-8")
+        ids = _Ids(self.parts)
+        body_tag: str | None = None
+        section = ""
+        bodies = _bodies(self.letters, self.fixed)
         body = next(bodies, None)
         while body is not None:
             following = next(bodies, None)  # a letter ahead: how this one has to end
@@ -64,26 +72,37 @@ def concatenate(letters: Sequence[Path]) -> dict[str, bytes] | None:
                     _break_before(following[0])
                 else:  # a table first: this letter ends its section, the next starts a page
                     _end_section(body)
+            # Serialised from a parsed element, each piece is well-formed XML; the prefixes it
+            # uses are declared on the body tag, the same for every letter, and in the head.
             text = etree.tostring(body, encoding="unicode")
             start = text.index(">") + 1
             if body_tag is None:
                 body_tag = text[:start]
             elif text[:start] != body_tag:  # other namespaces in scope: another template
-                return None
+                raise OtherTemplate("namespaces in scope")
             inner = text[start:text.rindex(f"</{w}body>")]
             cut = inner.rfind(f"<{w}sectPr") if body[-1].tag == W + "sectPr" else len(inner)
             section = inner[cut:]
-            pieces.append(inner[:cut])
+            yield inner[:cut].encode("utf-8")
             body = following
-    except _OtherTemplate:
+        yield (section + f"</{w}body></{w}document>").encode("utf-8")
+
+
+def concatenate(letters: Sequence[Path]) -> Concatenation | None:
+    """The batch of letters of one template, or None if the first letter has no body."""
+    with zipfile.ZipFile(letters[0]) as first:
+        parts = {info.filename: first.read(info) for info in first.infolist()}
+        fixed = _signature(first)
+    base = parts[DOCUMENT].decode("utf-8")
+    parts[DOCUMENT] = b""
+    opening = re.search(r"<(\w+:)?body[\s>]", base)
+    if opening is None:
         return None
-    document = head + "".join(pieces) + section + f"</{w}body></{w}document>"
-    parts[DOCUMENT] = document.encode("utf-8")
-    etree.fromstring(parts[DOCUMENT])  # the batch must parse, whatever the letters held
-    return parts
+    head = base[:base.index(">", opening.start()) + 1]
+    return Concatenation(parts, letters, fixed, head, opening.group(1) or "")
 
 
-class _OtherTemplate(Exception):
+class OtherTemplate(Exception):
     """A letter whose parts other than the rendered ones differ from the first letter's."""
 
 
@@ -92,10 +111,10 @@ def _bodies(letters: Sequence[Path], fixed: dict[str, tuple[int, int]]) -> Itera
     for path in letters:
         with zipfile.ZipFile(path) as letter:
             if _signature(letter) != fixed:
-                raise _OtherTemplate(path.name)
+                raise OtherTemplate(path.name)
             body = etree.fromstring(letter.read(DOCUMENT)).find(W + "body")
         if body is None or len(body) == 0:
-            raise _OtherTemplate(path.name)
+            raise OtherTemplate(path.name)
         yield body
 
 

@@ -189,19 +189,27 @@ def compose_batch(letters: Sequence[Path], target: Path) -> Path:
     (`letter_batch`). Letters of different templates: docxcompose, which also merges styles,
     numbering and media, at a cost that grows faster than the number of letters.
     """
-    from toolkit.letters.batch import concatenate
+    from toolkit.letters.batch import DOCUMENT, OtherTemplate, concatenate
 
     if not letters:
         raise LetterError("нет решений для пакета")
-    parts = concatenate(letters)
-    if parts is None:
+    batch = concatenate(letters)
+    if batch is None:
         return _compose_batch_docxcompose(letters, target)
-    with atomic_output(target) as tmp, zipfile.ZipFile(tmp, "w") as package:
-        for part, blob in parts.items():
-            entry = zipfile.ZipInfo(part, ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            package.writestr(entry, blob)
+    try:
+        with atomic_output(target) as tmp, zipfile.ZipFile(tmp, "w") as package:
+            for part, blob in batch.parts.items():
+                entry = zipfile.ZipInfo(part, ZIP_TIME)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.external_attr = 0o600 << 16
+                if part != DOCUMENT:
+                    package.writestr(entry, blob)
+                    continue
+                with package.open(entry, "w") as document:
+                    for piece in batch.document():
+                        document.write(piece)
+    except OtherTemplate:  # nothing of the half-made batch is left: atomic_output dropped it
+        return _compose_batch_docxcompose(letters, target)
     return target
 
 
