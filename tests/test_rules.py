@@ -234,9 +234,22 @@ def test_contacts_and_names() -> None:
     assert findings(fine) == []
     hyphen = complete(citizen="Римский-Корсаков Андрей Львович")
     assert findings(hyphen) == []
+    spaced = complete(citizen="Петрова  Анна\tСергеевна")  # doubled space, a tab: still a name
+    assert findings(spaced) == []
 
 
 def test_duplicate_numbers() -> None:
     assert findings(complete(6), complete(7, number=6,
                                           appointment=DT(2026, 11, 5, 11))) == [
         (7, "number-duplicate")]
+
+
+@pytest.mark.parametrize("text", [
+    "уничтожена 15.03.2027", "Уничтожена", "УНИЧТОЖЁН", "уничтоЖЕНА", "уничтожено",
+    "уничтож", "  уничтожена", "уничтожа", "запись.mp4", "", "не уничтожена"])
+def test_a_destroyed_recording_reads_the_same_in_a_column_as_in_one_cell(text: str) -> None:
+    import polars as pl
+
+    from toolkit.journal.rules.retention import DESTROYED_PATTERN, destroyed
+
+    assert pl.Series([text]).str.contains(DESTROYED_PATTERN)[0] is destroyed(text)
