@@ -966,3 +966,19 @@ def test_notice_link_and_answer_cells_are_filled_only_while_empty(fake: FakeShee
     assert result.skipped == [(keep, "ячейка уже заполнена — не перезаписана")]
     rows = fake.sheets["Министерство"].rows
     assert [rows[empty.row - 1][BY_KEY[c.key].index] for c in fill] == [c.new for c in fill]
+
+
+def test_every_ledger_knows_a_journal_by_one_key(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Letters, notices, replies and intake share `journal_key`: a Google journal given as a
+    link is the link (it once became a path under the current folder for the letters ledger
+    only, so notices never found its letters), a file its absolute path."""
+    from toolkit.journal.locations import journal_key
+
+    url = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOp/edit#gid=0"
+    assert journal_key(url) == url and journal_key(f" {url} ") == url
+    assert journal_key("gsheet:1AbCdEfGhIjKlMnOp") == "gsheet:1AbCdEfGhIjKlMnOp"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "дом"))
+    assert journal_key("журнал.xlsx") == str(tmp_path / "журнал.xlsx")
+    assert journal_key("~/журнал.xlsx") == str(tmp_path / "дом" / "журнал.xlsx")

@@ -29,11 +29,12 @@ from smtp_server import Server, start_server
 
 from toolkit.correspondence.outbox import LEDGER_NAME, Outbox, State
 from toolkit.correspondence.outgoing import send_notices
-from toolkit.correspondence.planning import addressing, journal_key, row_hash
+from toolkit.correspondence.planning import addressing, row_hash
 from toolkit.correspondence.reference import NoticeKind, match_reply, parse_message_id
 from toolkit.correspondence.telemost import API_URL
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
+from toolkit.journal.locations import journal_key
 from toolkit.journal.model import Application
 from toolkit.journal.read import read_journals
 from toolkit.sources.open import open_source

@@ -19,11 +19,10 @@ from typing import Any
 
 from toolkit.correspondence.notices import Attachment
 from toolkit.correspondence.outbox import digest
-from toolkit.correspondence.planning import journal_key
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.files import private_dir
-from toolkit.journal.locations import state_dir
+from toolkit.journal.locations import journal_key, state_dir
 
 log = logging.getLogger("vks.notify")
 

@@ -37,14 +37,14 @@ from toolkit.correspondence.mailbox import (
     Security,
 )
 from toolkit.correspondence.outbox import exclusive
-from toolkit.correspondence.planning import RowRef, journal_key, usable_address
+from toolkit.correspondence.planning import RowRef, usable_address
 from toolkit.correspondence.reference import NoticeKind, body_code, match_reply
 from toolkit.correspondence.replies import Verdict, read_reply
 from toolkit.correspondence.replies_result import Manual, RepliesResult
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.errors import ConfigError
-from toolkit.journal.locations import state_dir
+from toolkit.journal.locations import journal_key, state_dir
 from toolkit.journal.model import Application, CellChange, Journal, JournalSource
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import short_datetime

@@ -43,7 +43,6 @@ from toolkit.correspondence.planning import (
     Plans,
     RowNote,
     addressing,
-    journal_key,
     plan_journal,
 )
 from toolkit.correspondence.reference import NoticeKind
@@ -53,7 +52,7 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.control import calendar_for
 from toolkit.journal.errors import ConfigError, JournalBusy
-from toolkit.journal.locations import state_dir
+from toolkit.journal.locations import journal_key, state_dir
 from toolkit.journal.model import CellChange, Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import short_datetime

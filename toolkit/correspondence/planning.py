@@ -27,7 +27,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 
 from toolkit.correspondence.notices import Gender
 from toolkit.correspondence.outbox import MAX_DOUBTFUL, Entry, Outbox, State, digest
@@ -61,13 +60,6 @@ class Action(Enum):
     SEND = "send"  # a new message (revision)
     RETRY = "retry"  # the same message again: it was not delivered (or maybe, once)
     SETTLE = "settle"  # handed over twice without an answer: counts as delivered
-
-
-def journal_key(location: str) -> str:
-    """The journal as ledgers know it: an absolute path, or gsheet:key as it is."""
-    if location.startswith("gsheet:") or "://" in location:
-        return location
-    return str(Path(location).resolve())
 
 
 def row_hash(key: str, body: str, number: int) -> str:

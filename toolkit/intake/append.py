@@ -28,20 +28,12 @@ from toolkit.intake.routing import RoutingTable
 from toolkit.journal import cells
 from toolkit.journal.config import Body, Config
 from toolkit.journal.errors import JournalError
-from toolkit.journal.locations import is_google
 from toolkit.journal.model import CellChange, Journal, JournalSource
 from toolkit.journal.read import read_journal
 from toolkit.journal.schema import BY_KEY, FIRST_DATA_ROW, WIDTH, Consent, normalize
 from toolkit.journal.sheets import journal_sheets
 
 PERSONAL = ("address", "phone", "email")
-
-
-def location_key(location: str) -> str:
-    """One spelling per journal for the ledger: a file's absolute path, a Google location as is."""
-    if is_google(location):
-        return location.strip()
-    return str(Path(location).expanduser().resolve())
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from toolkit.intake import result as R
-from toolkit.intake.append import NewRow, Place, append_rows, location_key
+from toolkit.intake.append import NewRow, Place, append_rows
 from toolkit.intake.forward import Outcome, Sent
 from toolkit.intake.inbox import WidgetInbox, WidgetMessage
 from toolkit.intake.ledger import IntakeLedger, Record
@@ -25,6 +25,7 @@ from toolkit.journal.config import Config
 from toolkit.journal.control import control_text
 from toolkit.journal.errors import JournalBusy, JournalError
 from toolkit.journal.findings import finding
+from toolkit.journal.locations import journal_key
 from toolkit.journal.russian import short_date, short_datetime
 from toolkit.sources.dry_run import DryRunSource
 
@@ -196,7 +197,7 @@ class Outcomes:
 
     def _save(self, sub: Submission, state: str, **values: object) -> None:
         if values.get("location"):
-            values["location"] = location_key(str(values["location"]))
+            values["location"] = journal_key(str(values["location"]))
         birth = birth_hash(sub.birth_date, self.secret) if sub.birth_date and self.secret \
             else ""
         self.ledger.save(Record(

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from toolkit.intake.append import location_key
 from toolkit.intake.ledger import IntakeLedger
 from toolkit.intake.paths import ledger_path
 from toolkit.intake.repeats import EarlierApplication, RepeatIndex, RepeatMatch, name_key
@@ -33,7 +32,7 @@ from toolkit.intake.submission import phone_digits
 from toolkit.intake.text import fold
 from toolkit.journal.config import Config
 from toolkit.journal.findings import Finding, finding
-from toolkit.journal.locations import is_google
+from toolkit.journal.locations import is_google, journal_key
 from toolkit.journal.model import Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.schema import BY_KEY
@@ -96,7 +95,7 @@ def earlier_rows(journals: Sequence[Journal], hashes: Hashes = {},  # noqa: B006
     """The applications of the journals as rows a repeat may refer to (those `keep` admits)."""
     out = []
     for journal in journals:
-        key = location_key(journal.location)
+        key = journal_key(journal.location)
         for app in journal.applications:
             if keep is not None and not keep(app.citizen, app.phone, app.email):
                 continue
@@ -117,11 +116,11 @@ def earlier_journals(config: Config, settings: IntakeSettings, skip: Sequence[st
     """Rows of the earlier years' journals (`[intake] earlier`), named by their file."""
     from toolkit.sources.open import open_source
 
-    skipped = {location_key(s) for s in skip}
+    skipped = {journal_key(s) for s in skip}
     out: list[EarlierApplication] = []
     for raw in settings.earlier:
         location = config.resolve(raw)
-        if location_key(location) in skipped:
+        if journal_key(location) in skipped:
             continue
         journals = read_journals(open_source(location, config), config)
         name = location if is_google(location) else Path(location).name
@@ -171,7 +170,7 @@ def repeat_findings(journals: Sequence[Journal], config: Config) -> list[Finding
     rows += earlier_journals(config, settings, skip=[location], keep=keep)
     index = RepeatIndex(rows)
     out: list[Finding] = []
-    key = location_key(location)
+    key = journal_key(location)
     for journal, app in asked:
         matches = index.find_for(
             app.citizen, app.topic, birth_hash=hashes.get((key, journal.sheet, app.row), ""),

@@ -112,3 +112,11 @@ def state_dir(config: Config, location: str) -> Path:
     if ":" in location.split("/", 1)[0] and not Path(location).exists():
         return Path.cwd() / ".vks"
     return Path(location).resolve().parent / ".vks"
+
+
+def journal_key(location: str) -> str:
+    """The journal as every ledger knows it: a file by its absolute path, a Google location as
+    it is spelled (letters, notices, replies and intake find one another's rows by it)."""
+    if is_google(location):
+        return location.strip()
+    return str(Path(location).expanduser().resolve())

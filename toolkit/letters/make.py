@@ -36,7 +36,7 @@ from toolkit.journal.clock import Clock
 from toolkit.journal.config import Body, Config
 from toolkit.journal.errors import JournalBusy
 from toolkit.journal.files import shared_dir, write_bytes_atomic
-from toolkit.journal.locations import state_dir
+from toolkit.journal.locations import journal_key, state_dir
 from toolkit.journal.model import Application, CellChange, Journal
 from toolkit.journal.read import read_journals
 from toolkit.journal.russian import letter_date, short_date
@@ -192,7 +192,7 @@ def make_letters(
                 result.written = len(source.write(changes).written)
             except JournalBusy as exc:
                 result.busy = str(exc)
-        _batches(result, ledger, _journal_key(location), out_dir, clock)
+        _batches(result, ledger, journal_key(location), out_dir, clock)
     finally:
         ledger.close()
     if pdf:
@@ -258,7 +258,7 @@ def _journal_letters(
             continue
         data = _data(app)
         assert app.number is not None
-        key = (_journal_key(journal.location), body.name, app.number)
+        key = (journal_key(journal.location), body.name, app.number)
         current = ledger.current(key, sheet)
         if current is None and not force:
             current = _adopt(app, data, folder, key, sheet, ledger)
@@ -380,13 +380,6 @@ def _note(changes: list[CellChange], journal: Journal, app: Application, path: P
     if app.letter != text and col is not None:  # a sheet without the column gets no note
         changes.append(CellChange(journal.sheet, app.row, "letter", app.raw_text("letter"),
                                   text, "решение об отклонении", col))
-
-
-def _journal_key(location: str) -> str:
-    """The journal as the ledger knows it: an absolute path, or gsheet:key as it is."""
-    if location.startswith("gsheet:"):
-        return location
-    return str(Path(location).resolve())
 
 
 _NOTE_RE = re.compile(r"^(?P<name>[^/\\]+\.docx) от (?P<day>\d{2})\.(?P<month>\d{2})\."
