@@ -10,12 +10,12 @@ e-mail address, a name or a message's text (152-ФЗ: the ledger outlives the ma
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+from toolkit.correspondence.outbox import digest
+from toolkit.journal.state import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed (
@@ -32,14 +32,9 @@ CREATE INDEX IF NOT EXISTS processed_message ON processed (mailbox, message_hash
 """
 
 
-def digest(text: str) -> str:
-    """A stable hash for a ledger column (first 32 hex digits of SHA-256)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
 def mailbox_key(host: str, username: str, folder: str) -> str:
     """The key of one folder of one account, without the account's address in clear."""
-    return digest(f"{host.lower()}\x1f{username.lower()}\x1f{folder}")
+    return digest(host.lower(), username.lower(), folder)
 
 
 @dataclass(frozen=True)
@@ -59,13 +54,7 @@ class ReplyLedger:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.executescript(SCHEMA)
+        self.conn = connect(path, SCHEMA)  # private, WAL; its errors name the file in Russian
 
     def close(self) -> None:
         self.conn.close()

@@ -179,12 +179,8 @@ def _dry_links(problems: list[RowNote], journal: Journal) -> list[RowNote]:
 def _deliver(run: _Run, journal: Journal, plan: NoticePlan, changes: list[CellChange]) -> str:
     """Send (or settle) one notice; "" to go on, or why the rest must wait for the next run."""
     result, outbox, body = run.result, run.outbox, journal.body
-    sender = body.email or parseaddr(run.settings.sender)[1]
-    if not sender:
-        if result.dry_run is None:
-            raise ConfigError(f"не указан адрес, с которого отправлять уведомления органа "
-                              f"«{body.name}»: [[bodies]] email или [mail] sender")
-        sender = DRY_SENDER
+    # A body without a sender stopped a real run before anything was planned (`_run`).
+    sender = body.email or parseaddr(run.settings.sender)[1] or DRY_SENDER
     attachment: Attachment | None = None
     if plan.kind is NoticeKind.REJECTION and plan.action is not Action.SETTLE:
         letter = letter_of(run.config, run.location, body.name, plan.app.number or 0)

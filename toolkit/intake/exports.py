@@ -30,6 +30,7 @@ from toolkit.intake.headings import (
     text_of,
 )
 from toolkit.intake.submission import Entry, IntakeError, Problem, Submission, validate
+from toolkit.journal.errors import describe_os_error
 
 MAX_BYTES = 50 * 2**20  # an export of a year of applications is a few MB
 MAX_ROWS = 100_000
@@ -80,7 +81,7 @@ def read_export(
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise IntakeError(f"{name}: не удалось прочитать файл ({exc.strerror})") from None
+        raise IntakeError(describe_os_error(exc, name)) from None  # in Russian, with the cause
     suffix = path.suffix.casefold()
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         return _read_xlsx(data, name, mapping, max_rows)
