@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,18 +184,22 @@ def _group_key(r: Rule) -> tuple[int, int]:
     return (GROUPS.index(r.group) if r.group in GROUPS else len(GROUPS), r.order)
 
 
-def run_rules(ctx: Context) -> list[Finding]:
-    """Every rule over one journal; the findings of reading it come first."""
-    found = list(ctx.journal.findings)
+def run_rules(ctx: Context, only: Collection[str] = ()) -> list[Finding]:
+    """Every rule over one journal; the findings of reading it come first.
+
+    `only` narrows to the findings of these codes, and runs only their rules."""
+    found = [f for f in ctx.journal.findings if not only or f.code in only]
     groups: dict[str, list[tuple[int, int, Finding]]] = {}
     for r in sorted(RULES, key=_group_key):
+        if only and r.code not in only:
+            continue
         result = r.function(ctx.j, ctx)
         flags = result if isinstance(result, Flags) else Flags(result)
         groups.setdefault(r.group, []).extend(_materialise(r, flags, ctx))
     for group in groups.values():
         group.sort(key=lambda item: (item[0], item[1]))
         found.extend(f for _, _, f in group)
-    for year in sorted(ctx.unknown_years):
+    for year in sorted(ctx.unknown_years) if not only or "calendar-unknown" in only else ():
         found.append(finding("calendar-unknown", ctx.body.name, ctx.journal.sheet, year=year))
     return found
 

@@ -23,7 +23,7 @@ from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.clock import Clock
 from toolkit.journal.files import shared_dir, write_bytes_atomic
 from toolkit.journal.model import Journal
-from toolkit.journal.rules import Context, retention_end, run_rules
+from toolkit.journal.rules import Context, run_rules
 from toolkit.journal.russian import short_date
 from toolkit.journal.text import formula_start, neutralise_formula
 
@@ -55,13 +55,12 @@ def expired_recordings(journals: Sequence[Journal], clock: Clock,
     for journal in journals:
         rows = {app.row: app for app in journal.applications}
         ctx = Context(journal, calendar, clock.today, clock.now)
-        for f in run_rules(ctx):
+        for f in run_rules(ctx, only=("recording-expired",)):
             app = rows.get(f.row or 0)
-            if f.code != "recording-expired" or app is None or app.appointment is None:
+            if app is None or app.appointment is None or f.due is None:
                 continue
-            session = app.appointment.date()
             found.append(Recording(journal.body.name, journal.sheet, app.row, app.number,
-                                   session, retention_end(session), app.recording))
+                                   app.appointment.date(), f.due, app.recording))
     return found
 
 
