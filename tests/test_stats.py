@@ -299,3 +299,16 @@ def test_frame_columns_and_topics(fixture_path: Path) -> None:
     assert "Социальный контракт" in topics
     assert not any(t != " ".join(t.split()) for t in topics)
     assert frame["broken"].sum() == 2
+
+
+def test_a_specialist_is_one_person_in_the_statistics_as_in_the_check() -> None:
+    """The statistics group spellings as `vks check` does (surname and initials)."""
+    from toolkit.journal.specialists import specialist_key
+    from toolkit.stats.frame import _spellings
+    from toolkit.stats.specialists import specialist_name
+
+    typed = ["Тарасов Е.П.", "Тарасов ЕП", "тарасов  е.п.", "Е.П. Тарасов",
+             "Мамедов Р.", "Мамедов Рафик оглы", "Тарасов Е.А."]
+    shown = _spellings(typed, specialist_name, specialist_key)
+    assert set(shown.values()) == {"Тарасов Е.П.", "Мамедов Р.", "Тарасов Е.А."}
+    assert shown["Тарасов ЕП"] == "Тарасов Е.П." and shown["Мамедов Рафик оглы"] == "Мамедов Р."

@@ -15,6 +15,7 @@ from toolkit.journal.calendar import WorkingCalendar
 from toolkit.journal.model import Application, Journal
 from toolkit.journal.rules import CONFIRMATION_DAYS
 from toolkit.journal.schema import Answer, Ground, Stage, normalize
+from toolkit.journal.specialists import specialist_key
 from toolkit.stats.specialists import specialist_name
 from toolkit.stats.states import DECISION_CODES, OUTCOME_CODES, STATE_KEYS
 
@@ -83,7 +84,8 @@ def frame_of(journals: Sequence[Journal], calendar: WorkingCalendar) -> pd.DataF
             cols["broken_cells"].append(", ".join(broken))
             cols["decision_unread"].append("decision" in app.invalid)
     topics = _spellings(cols["topic"], lambda t: " ".join(t.split()))
-    specialists = _spellings(cols["specialist"], specialist_name)
+    # One person as `vks check` takes one (its double-booking rule): by surname and initials.
+    specialists = _spellings(cols["specialist"], specialist_name, specialist_key)
     numbers: dict[str, int] = {}
     citizens = {typed: numbers.setdefault(key, len(numbers)) if key else -1
                 for typed, key in ((t, normalize(t)) for t in set(cols["citizen"]))}
@@ -123,14 +125,17 @@ _CODED: dict[str, dict[Any, int]] = {
 _NONE: list[str] = []
 
 
-def _spellings(typed: list[str], tidy: Callable[[str], str]) -> dict[str, str]:
-    """Each distinct text as typed → as reported: tidied, the first spelling of each
-    normalised form (a topic typed in two ways is reported one way)."""
+def _spellings(typed: list[str], tidy: Callable[[str], str],
+               same: Callable[[str], str] | None = None) -> dict[str, str]:
+    """Each distinct text as typed → as reported: tidied, the first spelling of each group
+    (a topic typed in two ways is reported one way). Texts are one when their `same` is (by
+    default their tidied, normalised form)."""
     first: dict[str, str] = {}
     out: dict[str, str] = {}
     for text in dict.fromkeys(typed):  # distinct, in the order first seen
         shown = tidy(text)
-        out[text] = first.setdefault(normalize(shown), shown) if shown else ""
+        group = (same(text) if same else "") or normalize(shown)
+        out[text] = first.setdefault(group, shown) if shown else ""
     return out
 
 

@@ -3,8 +3,8 @@
 «Тарасов Е.П.», «Тарасов Е. П.», «тарасов  е.п.», «Тарасов Евгений Павлович» and «Е.П. Тарасов»
 are one specialist, shown as «Тарасов Е.П.» (RULES.md, «Cases that need care»).
 
-A stand-in until `toolkit.journal.specialists.specialist_key` is merged: the statistics only
-need the shown form, and group by it with `schema.normalize`.
+This is how a report shows the person; which spellings are one person is decided as `vks check`
+decides it (`toolkit.journal.specialists.specialist_key`, see `stats.frame`).
 """
 
 from __future__ import annotations
