@@ -104,3 +104,18 @@ def test_a_check_that_fails_before_reading_leaves_no_reader(three: Path) -> None
     with pytest.raises(JournalError, match="нет журнала органа"):
         check(str(three), Config(), TODAY, only=["Нет такого"])
     assert not _readers()
+
+
+def test_a_sheet_whose_part_is_missing_is_left_out_not_a_crash(three: Path,
+                                                               tmp_path: Path) -> None:
+    import zipfile
+
+    broken = tmp_path / "без-листа.xlsx"
+    with zipfile.ZipFile(three) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet2.xml":
+                dst.writestr(info, src.read(info))
+    source = XlsxSource(broken)
+    assert SHEETS[1] not in source.sheet_titles()
+    report = check(str(broken), Config(), TODAY)
+    assert [j.sheet for j in report.journals] == [SHEETS[0], SHEETS[2]]

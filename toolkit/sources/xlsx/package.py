@@ -6,7 +6,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from xml.etree import ElementTree as ET
 
@@ -25,9 +25,14 @@ _CELL_START_RE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d+)\"")
 class Package:
     """An .xlsx file held in memory, read part by part."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, zip_file: zipfile.ZipFile | None = None,
+                 sheet_parts: Mapping[str, str] | None = None) -> None:
+        """`zip_file` and `sheet_parts`, when the bound check has read them already
+        (`bounds.Inspection`), are taken as they are rather than read again."""
         self.data = data
-        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.zip = zip_file if zip_file is not None else zipfile.ZipFile(io.BytesIO(data))
+        if sheet_parts is not None:
+            self.__dict__["sheet_parts"] = dict(sheet_parts)
 
     def part(self, name: str) -> bytes:
         return self.zip.read(name)
@@ -57,7 +62,7 @@ class Package:
         sheets = self._workbook.find(f"{{{NS_MAIN}}}sheets")
         for sheet in sheets if sheets is not None else ():
             rid = sheet.get(f"{{{NS_REL}}}id")
-            if rid in targets:
+            if rid in targets and targets[rid] in self.zip.NameToInfo:  # as the bound check
                 parts[sheet.get("name", "")] = targets[rid]
         return parts
 

@@ -89,7 +89,7 @@ class XlsxSource:
             self._data = data
             self._fingerprint = fingerprint_of(self.path, data)
             try:
-                self._package = Package(data)
+                self._package = Package(data, inspection.zip, inspection.parts)
                 self._package.sheet_parts  # noqa: B018 - fail early on a broken package
             except zipfile.BadZipFile:
                 raise JournalError(f"{self.location}: {not_xlsx_reason(data)}") from None
