@@ -12,7 +12,8 @@ from test_gsheets import FakeSheets, fake, google_source  # noqa: F401 - the fix
 from toolkit.journal.clock import Clock
 from toolkit.journal.config import Config
 from toolkit.journal.control import check_source
-from toolkit.journal.model import CellChange, Journal, read_journals
+from toolkit.journal.model import CellChange, Journal
+from toolkit.journal.read import read_journals
 from toolkit.journal.schema import BY_KEY, FIRST_DATA_ROW, Outcome
 from toolkit.sources.xlsx.source import XlsxSource
 

@@ -145,10 +145,6 @@ class WorkingCalendar:
         """Whether the transfer decree for `year` is known (else deadlines may be off)."""
         return year in self._decree_years
 
-    @property
-    def known_years(self) -> frozenset[int]:
-        return self._decree_years
-
     # --- Working hours (cl. 1.2) ---------------------------------------------------------
 
     def is_shortened(self, day: dt.date) -> bool:

@@ -21,7 +21,6 @@ EPOCH_1904 = dt.datetime(1904, 1, 1)
 MIN_YEAR, MAX_YEAR = 2000, 2100  # a journal date outside these is a typing error
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-FORMULA_FIRST = frozenset("=@+-\t\r")  # first characters worth a closer look
 # A text cell that spreadsheet programs may run as a formula (CSV/DDE injection). A leading
 # + or - followed by a digit, space or bracket is an ordinary phone number or dash.
 _FORMULA_LIKE_RE = re.compile(r"^[=@\t\r]|^[+\-](?![\d\s(])")
@@ -201,18 +200,6 @@ def parse_choice(value: object, choices: type[Choice]) -> Choice:
 def formula_like(text: str) -> str | None:
     """The leading character that makes `text` look like a formula, or None."""
     return text[0] if text and _FORMULA_LIKE_RE.match(text) else None
-
-
-_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-
-
-def has_control(text: str) -> bool:
-    """Whether `text` holds a control character; a byte-level pass, fast on megabytes."""
-    if text.isprintable():  # the common case, decided in one C loop
-        return False
-    data = text.encode("utf-8", "surrogatepass")
-    # UTF-8 never uses bytes below 0x80 inside a multi-byte letter.
-    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
 
 
 def strip_control(text: str) -> tuple[str, bool]:

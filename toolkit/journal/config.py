@@ -17,6 +17,7 @@ from typing import Any
 
 from toolkit.journal.errors import ConfigError
 from toolkit.journal.settings import BODIES, known_keys
+from toolkit.journal.text import formula_start
 
 DEFAULT_TIMEZONE = "Asia/Novokuznetsk"
 CONFIG_ENV = "VKS_CONFIG"
@@ -381,7 +382,7 @@ class _Reader:
         from toolkit.journal.specialists import parse_specialist
 
         for i, value in enumerate(values, start=1):
-            if value.strip()[:1] in ("=", "+", "-", "@"):
+            if formula_start(value.strip()):
                 # The list feeds a drop-down sheet: never anything a spreadsheet would run.
                 raise self.fail(name, f"запись {i} начинается со знака формулы")
             surname, initials = parse_specialist(value)
@@ -393,4 +394,3 @@ class _Reader:
 
 
 BODY_KEYS = frozenset(known_keys(BODIES))
-CALENDAR_KEYS = frozenset(known_keys("calendar"))

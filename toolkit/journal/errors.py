@@ -37,10 +37,6 @@ class TemplateError(ToolkitError):
     """A document template is broken or asks for a value the toolkit does not provide."""
 
 
-class StorageError(ToolkitError):
-    """A file or ledger could not be read or written: the disk, permissions, the file system."""
-
-
 class NotRegularFile(OSError):
     """A FIFO, a device, a socket or a folder where a file is expected (strerror in Russian)."""
 

@@ -37,7 +37,6 @@ class Code:
     title: str
     template: str
     flags_row: bool = True  # shown in the row's control column (not for past, settled lapses)
-    control: str = ""  # the control column's text when it needs the finding's details
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -184,8 +183,7 @@ CATALOGUE: tuple[Code, ...] = (
     # Hints (cl. 2.8 ground 4, cl. 2.9): the body decides; never a reason by itself.
     Code("repeat-question", "2.8", INFO, "Возможно повторный вопрос",
          "возможно повторный вопрос: {reference}, заявка от {date}, решение: {decision}; "
-         "совпадают: {evidence}; сходство тематики {score} %",
-         control="возможно повторный вопрос: {reference}, {date}, решение: {decision}"),
+         "совпадают: {evidence}; сходство тематики {score} %"),
     Code("header-mismatch", "прил. 1", E, "Шапка листа не по форме",
          "заголовок не совпадает с формой приложения № 1 — ожидается «{expected}», в ячейке "
          "{found}; лист не проверен, остальные листы проверены", flags_row=False),
@@ -227,12 +225,6 @@ class Finding:
     @property
     def message(self) -> str:
         return CODES[self.code].template.format(**self._values())
-
-    @property
-    def control_title(self) -> str:
-        """What the control column says of this finding: its title, or its own text."""
-        kind = CODES[self.code]
-        return kind.control.format(**self._values()) if kind.control else kind.title
 
     def _values(self) -> dict[str, str]:
         values = dict(self.params)

@@ -329,13 +329,3 @@ def columns_of(applications: Sequence[Application], stale: Sequence[Application]
 
 # Applications are built positionally from the parsed columns: the field order is the schema's.
 assert [f.name for f in fields(Application)][1: 1 + len(COLUMNS)] == [c.key for c in COLUMNS]
-
-
-def __getattr__(name: str) -> object:
-    # The reading functions moved to journal.read; callers importing them from here still work.
-    if name in ("read_journals", "read_journal", "looks_like_journal",
-                "check_header"):
-        from toolkit.journal import read
-
-        return getattr(read, name)
-    raise AttributeError(name)

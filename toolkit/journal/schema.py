@@ -34,7 +34,6 @@ GRAPH_ROW = 3
 SUBCOLUMN_ROW = 4
 NUMBER_ROW = 5
 FIRST_DATA_ROW = 6
-HEADER_ROWS = (GRAPH_ROW, SUBCOLUMN_ROW, NUMBER_ROW)
 
 # The order prints graph 7 as «…видеоконференц- связи»: a hyphenated line break of the printed
 # form. The heading joins it; readers accept the printed spelling too.

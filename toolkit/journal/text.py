@@ -33,7 +33,7 @@ def printable_line(text: str) -> str:
 def neutralise_formula(text: str) -> str:
     """A text cell a spreadsheet program will never run: a leading apostrophe before = + - @,
     a tab or a carriage return (OWASP «CSV injection»)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if formula_start(text) else text
 
 
 def formula_start(text: str) -> bool:

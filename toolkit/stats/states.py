@@ -133,7 +133,6 @@ MEASURES: tuple[Measure, ...] = (
 )
 """The report's figures in order. `counts` also holds «violations»: every error of the journal
 check open at the month's end (the first form of the report, kept for the JSON contract)."""
-MEASURE_LABELS = {m.key: m.label for m in MEASURES}
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("applications", "Заявки, поступившие в месяце"),
@@ -147,7 +146,6 @@ ALARMING = frozenset({"decided_late", "pending", "not_classified", "breaches", "
                       "decisions_month_late", "sessions_no_outcome", "confirmations_late",
                       "rescheduled_no_time"})
 
-RESCHEDULED_PARTS = ("rescheduled_passed", "rescheduled_ahead", "rescheduled_no_time")
 SESSION_PARTS = ("sessions_held", "sessions_cancelled", "sessions_interrupted",
                  "sessions_rescheduled", "sessions_no_outcome")
 

@@ -27,13 +27,13 @@ from dataclasses import dataclass, fields
 from xml.etree import ElementTree as ET
 
 from toolkit.journal.errors import ConfigError, JournalError
+from toolkit.journal.russian import plural
 from toolkit.sources.xlsx.cellscan import CellScan, MalformedSheet
 from toolkit.sources.xlsx.features import SheetFeatures
 from toolkit.sources.xlsx.inflate import ERRORS as INFLATE_ERRORS
 from toolkit.sources.xlsx.inflate import decompressobj
 
 MIB = 1 << 20
-DEFLATE_MAX_RATIO = 1032  # no deflate stream inflates more than this per byte
 _IN_STEP = 1 << 16  # compressed bytes per inflate call
 _OUT_STEP = 1 << 22  # at most this many bytes from one inflate call
 _SMALL_PART = 16 * MIB  # workbook.xml and its relationships are parsed whole: no more than this
@@ -223,8 +223,9 @@ class Inspection:
             if ratio > self.limits.max_ratio:
                 title = titles.get(info.filename)
                 what = f"лист «{title}»" if title else f"часть книги {info.filename}"
+                times = plural(ratio, "раз", "раза", "раз")
                 raise self.refuse(
-                    f"{what}: данные сжаты в {_num(ratio)} {_times(ratio)} (не более "
+                    f"{what}: данные сжаты в {_num(ratio)} {times} (не более "
                     f"{_num(self.limits.max_ratio)}) — так сжимается только «zip-бомба» или "
                     f"мусор, файл не читается. Если это журнал, увеличьте [limits] max_ratio.")
 
@@ -277,12 +278,12 @@ class Inspection:
             keys = [key for key, over in (("max_rows", far.row > limits.max_rows),
                                           ("max_columns", far.column > limits.max_columns))
                     if over]
+            rows = plural(limits.max_rows, "строки", "строк", "строк")  # «не более 21 строки»
+            columns = plural(limits.max_columns, "столбца", "столбцов", "столбцов")
             raise self.refuse(
                 f"лист «{title}»: ячейка {far.ref} далеко за пределами журнала (не более "
-                f"{_num(limits.max_rows)} {_gen(limits.max_rows, 'строки', 'строк')} и "
-                f"{_num(limits.max_columns)} "
-                f"{_gen(limits.max_columns, 'столбца', 'столбцов')}). Удалите лишние ячейки "
-                f"или увеличьте [limits] {' и '.join(keys)}.")
+                f"{_num(limits.max_rows)} {rows} и {_num(limits.max_columns)} {columns}). "
+                f"Удалите лишние ячейки или увеличьте [limits] {' и '.join(keys)}.")
         return SheetInfo(title, part, size, scan.dimension, features.formula,
                          tuple(features.merged))
 
@@ -407,14 +408,3 @@ def _num(n: int) -> str:
 
 def _mib(size: int) -> str:
     return _num(-(-size // MIB))
-
-
-def _times(n: int) -> str:
-    """«в 22 раза», «в 25 раз», «в 21 раз»."""
-    return "раза" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "раз"
-
-
-def _gen(n: int, one: str, many: str) -> str:
-    """The genitive after «не более N»: one form for 1, 21, 31 …, the other for the rest."""
-    return one if n % 10 == 1 and n % 100 != 11 else many
-

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from toolkit.journal.cells import to_serial
 from toolkit.journal.errors import JournalBusy, JournalError
 from toolkit.journal.files import atomic_output, backup
 from toolkit.journal.model import CellChange, SheetTable, WriteResult
@@ -273,9 +274,6 @@ def _row_heights(changes: Iterable[CellChange]) -> dict[int, float]:
     return heights
 
 
-_EPOCH = {False: dt.datetime(1899, 12, 30), True: dt.datetime(1904, 1, 1)}
-
-
 def _typed(change: CellChange, date1904: bool) -> str:
     """The text to write; a number, a date or a date and time in a column of that kind goes as
     a number cell (`Numeric`), so the sheet holds a real number or date, not text."""
@@ -290,6 +288,5 @@ def _typed(change: CellChange, date1904: bool) -> str:
             moment = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
-        delta = moment - _EPOCH[date1904]
-        return Numeric(change.new, delta.days + delta.seconds / 86400)
+        return Numeric(change.new, to_serial(moment, date1904))
     return change.new
