@@ -36,7 +36,7 @@ def print_command(state: State, journal: str | None, body: str, start: dt.date, 
     """
     from toolkit.journal.clock import Clock
     from toolkit.letters.files import safe_name
-    from toolkit.letters.make import letters_settings
+    from toolkit.letters.make import pdf_settings
     from toolkit.printing.journal import print_journal, summary_line
 
     config = state.config
@@ -44,12 +44,8 @@ def print_command(state: State, journal: str | None, body: str, start: dt.date, 
     location = _location(state, journal, body)
     target = out or Path(f"журнал-{safe_name(body, 40)}-{start.isoformat()}-{end.isoformat()}"
                          f".pdf")
-    settings = letters_settings(config)
-    soffice = settings.get("soffice")
-    timeout = settings.get("pdf_timeout")
     result = print_journal(location, config, body, start, end, target, clock,
-                           soffice if isinstance(soffice, str) else None,
-                           float(timeout) if isinstance(timeout, int | float) else None)
+                           *pdf_settings(config))
     click.echo(summary_line(result))
 
 

@@ -68,15 +68,11 @@ def letter_attachment(letter: Path, token: str, config: Config,
                       location: str) -> tuple[Attachment, str]:
     """The letter as an attachment named after the application, and a warning ("" if none):
     PDF when LibreOffice converts it, the .docx otherwise."""
-    from toolkit.letters.make import letters_settings
-    from toolkit.letters.render import PDF_TIMEOUT, LetterError, convert_to_pdf, find_soffice
+    from toolkit.letters.make import pdf_settings
+    from toolkit.letters.render import LetterError, convert_to_pdf, find_soffice
 
     name = f"Решение об отклонении заявки {token}"
-    settings = letters_settings(config)
-    configured = settings.get("soffice")
-    soffice = configured if isinstance(configured, str) else None
-    timeout = settings.get("pdf_timeout", PDF_TIMEOUT)
-    seconds = float(timeout) if isinstance(timeout, int | float) else PDF_TIMEOUT
+    soffice, seconds = pdf_settings(config)
     if find_soffice(soffice) is not None:
         stat = letter.stat()
         cache = private_dir(state_dir(config, location) / PDF_CACHE)

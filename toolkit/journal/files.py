@@ -34,6 +34,14 @@ PRIVATE_DIR = 0o700
 ZIP_TIME = (2023, 4, 24, 0, 0, 0)  # fixed entry times, so the same content gives the same bytes
 
 
+def fixed_entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed time and mode, so the same content gives the same bytes."""
+    entry = zipfile.ZipInfo(name, ZIP_TIME)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o600 << 16
+    return entry
+
+
 @dataclass(frozen=True)
 class Sharing:
     """`[files]` of vks.toml: the mode and group of the files people open."""
@@ -381,10 +389,7 @@ def normalize_zip(
         parts = transform(parts)
     with zipfile.ZipFile(path, "w") as dst:
         for name, data in parts.items():
-            fixed = zipfile.ZipInfo(name, ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, data)
+            dst.writestr(fixed_entry(name), data)
 
 
 def backup(path: Path, folder: Path, keep: int = 50, now: dt.datetime | None = None) -> Path:

@@ -76,23 +76,21 @@ def same_bytes(path: Path, data: bytes) -> bool:
 
 def set_aside_unknown(path: Path, folder: Path) -> Path:
     """Move a file the ledger does not know out of a new letter's way, into `заменены/`."""
-    aside = shared_dir(folder / SUPERSEDED_DIR)
-    target = aside / f"{path.stem}-прежний{path.suffix}"
-    n = 1
-    while target.exists():
-        n += 1
-        target = aside / f"{path.stem}-прежний-{n}{path.suffix}"
-    os.replace(path, target)
-    return target
+    return _move_aside(path, folder, "прежний")
 
 
 def set_aside(entry: LedgerEntry, folder: Path) -> Path:
     """Move a superseded letter into `заменены/`, named with its version."""
+    return _move_aside(entry.path, folder, f"версия{entry.version}")
+
+
+def _move_aside(path: Path, folder: Path, tag: str) -> Path:
+    """`path` into `folder/заменены/` as «name-tag», «name-tag-2» … (never over another)."""
     aside = shared_dir(folder / SUPERSEDED_DIR)
-    target = aside / f"{entry.path.stem}-версия{entry.version}{entry.path.suffix}"
+    target = aside / f"{path.stem}-{tag}{path.suffix}"
     n = 1
     while target.exists():
         n += 1
-        target = aside / f"{entry.path.stem}-версия{entry.version}-{n}{entry.path.suffix}"
-    os.replace(entry.path, target)
+        target = aside / f"{path.stem}-{tag}-{n}{path.suffix}"
+    os.replace(path, target)
     return target

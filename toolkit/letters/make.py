@@ -144,6 +144,14 @@ def letters_settings(config: Config) -> dict[str, object]:
     return config.section("letters")
 
 
+def pdf_settings(config: Config) -> tuple[str | None, float]:
+    """`[letters] soffice` (None: found on PATH) and `pdf_timeout` (seconds a conversion)."""
+    settings = letters_settings(config)
+    soffice, timeout = settings.get("soffice"), settings.get("pdf_timeout", PDF_TIMEOUT)
+    return (soffice if isinstance(soffice, str) else None,
+            float(timeout) if isinstance(timeout, int | float) else PDF_TIMEOUT)
+
+
 def configured_path(config: Config, key: str) -> Path | None:
     value = letters_settings(config).get(key)
     if not isinstance(value, str) or not value.strip():
@@ -166,11 +174,7 @@ def make_letters(
     template: Path | None = None,
 ) -> LettersResult:
     """Make the letters due for a journal; see the module docstring."""
-    settings = letters_settings(config)
-    configured_soffice = settings.get("soffice")
-    soffice = configured_soffice if isinstance(configured_soffice, str) else None
-    timeout = settings.get("pdf_timeout", PDF_TIMEOUT)
-    seconds = float(timeout) if isinstance(timeout, int | float) else PDF_TIMEOUT
+    soffice, seconds = pdf_settings(config)
     if pdf and find_soffice(soffice) is None:
         raise LetterError(MISSING_SOFFICE)
     letter_template = LetterTemplate.load(template or configured_path(config, "template"))

@@ -30,8 +30,8 @@ from typing import Any
 
 from toolkit.journal.errors import TemplateError, ToolkitError, describe_os_error
 from toolkit.journal.files import (
-    ZIP_TIME,
     atomic_output,
+    fixed_entry,
     normalize_zip,
     read_regular,
 )
@@ -166,10 +166,7 @@ class LetterTemplate:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
             for part, blob in self._entries:
-                entry = zipfile.ZipInfo(part, ZIP_TIME)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.external_attr = 0o600 << 16
-                package.writestr(entry, rendered.get(part, blob))
+                package.writestr(fixed_entry(part), rendered.get(part, blob))
         return out.getvalue()
 
     def write(self, context: Mapping[str, object], target: Path) -> None:
@@ -199,9 +196,7 @@ def compose_batch(letters: Sequence[Path], target: Path) -> Path:
     try:
         with atomic_output(target) as tmp, zipfile.ZipFile(tmp, "w") as package:
             for part, blob in batch.parts.items():
-                entry = zipfile.ZipInfo(part, ZIP_TIME)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.external_attr = 0o600 << 16
+                entry = fixed_entry(part)
                 if part != DOCUMENT:
                     package.writestr(entry, blob)
                     continue

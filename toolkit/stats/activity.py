@@ -25,6 +25,8 @@ from toolkit.stats.workdays import day_of, shift
 
 UNNAMED = "не указан"
 SPECIALIST_KEYS = ("decisions_month", "decisions_month_late", *SESSION_PARTS)
+SPECIALIST_HEADINGS = ("Решений за месяц", "из них с нарушением срока", "Проведено",
+                       "Отменено", "Прервано", "Перенесено", "Итог не внесен")  # of the keys
 _ONE_DAY = np.timedelta64(1, "D")
 _SESSION_STAGE = {Stage.HELD: "sessions_held", Stage.CANCELLED: "sessions_cancelled",
                   Stage.INTERRUPTED: "sessions_interrupted",

@@ -7,7 +7,7 @@ from typing import Any
 
 from toolkit.journal.findings import CODES, Severity
 from toolkit.journal.russian import in_month, short_date
-from toolkit.stats.activity import SPECIALIST_KEYS
+from toolkit.stats.activity import SPECIALIST_HEADINGS, SPECIALIST_KEYS
 from toolkit.stats.charts import CHART_TITLES
 from toolkit.stats.kinds import clause_of, title_of
 from toolkit.stats.results import BodyStats, MonthlyStats
@@ -121,10 +121,6 @@ def context(stats: MonthlyStats, images: Mapping[str, str]) -> dict[str, Any]:
         "undated": stats.undated[:LIST_LIMIT],
         "undated_more": max(len(stats.undated) - LIST_LIMIT, 0),
     }
-
-
-SPECIALIST_HEADINGS = ("Решений за месяц", "из них с нарушением срока", "Проведено",
-                       "Отменено", "Прервано", "Перенесено", "Итог не внесен")
 
 
 def _body_cells(body: BodyStats) -> list[dict[str, Any]]:

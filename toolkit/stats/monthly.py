@@ -112,7 +112,7 @@ def monthly_stats(
     current = count_figures(frame, month, calendar, as_of, complete, due, repeats, top_topics,
                             specialists=True)
     prev_month = month.previous()
-    prev_end = dt.datetime.combine(prev_month.last, dt.time(23, 59))
+    prev_end = prev_month.end
     previous = count_figures(frame, prev_month, calendar, prev_end, True, due, repeats, 0)
     trend = count_trend(frame, month, as_of, complete, due)
     months = trend_months(month)
@@ -175,7 +175,7 @@ def collect_stats(journals: Sequence[Journal], month: Month, clock: Clock,
     frame = frame_of(journals, calendar)
     found = month_findings(journals, month, clock, calendar, as_of, complete)
     before = month.previous()
-    prev_end = dt.datetime.combine(before.last, dt.time(23, 59))
+    prev_end = before.end
     previous = month_findings(journals, before, clock, calendar, prev_end, True)
     return monthly_stats(frame, month, calendar, clock.now, found, previous, top_topics,
                          clock.today)

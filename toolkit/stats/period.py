@@ -44,6 +44,11 @@ class Month:
     def last(self) -> dt.date:
         return self.next().first - _ONE_DAY
 
+    @property
+    def end(self) -> dt.datetime:
+        """The month's last minute: statistics «as of the month's end» look from there."""
+        return dt.datetime.combine(self.last, dt.time(23, 59))
+
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
 
@@ -76,7 +81,7 @@ def report_period(month: Month, now: dt.datetime) -> tuple[dt.datetime, bool]:
     """
     if now < dt.datetime.combine(month.first, dt.time()):
         raise StatsError(f"{month.title}: месяц еще не наступил (сегодня {now:%d.%m.%Y})")
-    end = dt.datetime.combine(month.last, dt.time(23, 59))
+    end = month.end
     if now > end:
         return end, True
     return now, False

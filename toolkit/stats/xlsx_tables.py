@@ -10,7 +10,7 @@ from openpyxl.chart.series import SeriesLabel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from toolkit.stats.activity import SPECIALIST_KEYS
+from toolkit.stats.activity import SPECIALIST_HEADINGS, SPECIALIST_KEYS
 from toolkit.stats.charts import (
     CHART_TITLES,
     GROUP_COLORS,
@@ -133,8 +133,7 @@ def bodies_sheet(ws: Worksheet, stats: MonthlyStats, title: str, columns: tuple[
 
 def specialists_sheet(ws: Worksheet, stats: MonthlyStats) -> None:
     heading(ws, stats, "Специалисты (графа 6): решения по дате решения, приемы по дате приема")
-    heads = ["Орган", "Специалист", "Решений за месяц", "из них с нарушением срока",
-             "Проведено", "Отменено", "Прервано", "Перенесено", "Итог не внесен"]
+    heads = ["Орган", "Специалист", *SPECIALIST_HEADINGS]
     head_row(ws, HEADER_ROW, heads, height=40)
     widths(ws, [BODY_WIDTH, 24, *([10] * len(SPECIALIST_KEYS))])
     row = HEADER_ROW
