@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 from toolkit.journal.errors import JournalError
 
 Scan = TypeVar("Scan")
-Columns = dict[int, Any]  # 0-based sheet column → polars String Series
+SheetColumns = dict[int, Any]  # 0-based sheet column → polars String Series
 
 
 class SheetPipeline(Generic[Scan]):
@@ -37,7 +37,7 @@ class SheetPipeline(Generic[Scan]):
         self.location = location
         self._scan = scan
         self._input = reader_input
-        self._results: queue.Queue[tuple[str, Columns, int] | BaseException] = queue.Queue()
+        self._results: queue.Queue[tuple[str, SheetColumns, int] | BaseException] = queue.Queue()
         self._room = threading.Semaphore(1 + ahead)  # the caller's sheet and those ahead
         self._stop = threading.Event()
         self._scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vks-scan")
@@ -79,7 +79,7 @@ class SheetPipeline(Generic[Scan]):
         except BaseException as exc:  # handed to the caller, raised there
             self._results.put(exc)
 
-    def _load(self, book: Any, title: str) -> tuple[Columns, int]:
+    def _load(self, book: Any, title: str) -> tuple[SheetColumns, int]:
         """One sheet's columns by 0-based sheet column, and its height in rows."""
         import fastexcel
         import polars as pl
@@ -108,7 +108,7 @@ class SheetPipeline(Generic[Scan]):
         assert isinstance(frame, pl.DataFrame) and frame.width == len(where)
         return dict(zip(where, frame.get_columns(), strict=True)), batch.num_rows
 
-    def __iter__(self) -> Iterator[tuple[str, Columns, int, Scan]]:
+    def __iter__(self) -> Iterator[tuple[str, SheetColumns, int, Scan]]:
         try:
             for _ in self.titles:
                 got = self._results.get()
